@@ -1,0 +1,113 @@
+/**
+ * Turns the validated snake_case document into the camelCase Config, applying defaults
+ * and the checks that need defaults merged first (timeout < interval, proxy URLs, files).
+ */
+import { readFileSync } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import { validate as validateCron } from 'node-cron'
+import type { RawConfig, RawEgressIp, RawTarget } from './schema.js'
+import { parseProxyUrl } from './proxy-url.js'
+import { formatPath } from './errors.js'
+import {
+  DIRECT, EGRESS_IP_TARGET,
+  type Config, type ExpectConfig, type ProxyConfig, type StatusRange, type TargetConfig, type TlsConfig,
+} from './types.js'
+
+export const DEFAULTS = {
+  listen: '127.0.0.1:9550',
+  intervalMs: 30_000,
+  timeoutMs: 10_000,
+  maxBodyBytes: 1 << 20,
+  maxConcurrentProbes: 64,
+} as const
+
+const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
+
+interface BuildContext { baseDir: string, source: string, problems: string[] }
+
+export function buildConfig (raw: RawConfig, baseDir: string, source: string): Config | string[] {
+  const ctx: BuildContext = { baseDir, source, problems: [] }
+  const proxies: Record<string, ProxyConfig> = {}
+  for (const [name, spec] of Object.entries(raw.proxies ?? {})) {
+    const url = typeof spec === 'string' ? spec : spec.url
+    const parsed = parseProxyUrl(name, url, typeof spec === 'string' ? undefined : spec.resolve)
+    if (typeof parsed === 'string') ctx.problems.push(`${formatPath(['proxies', name])}: ${parsed}`)
+    else proxies[name] = parsed
+  }
+  const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]
+  const targets: TargetConfig[] = []
+  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, egressIpAsTarget(raw.egress_ip), ['egress_ip'], allVia, ctx))
+  raw.targets?.forEach((t, i) => targets.push(buildTarget(raw, t, ['targets', i], allVia, ctx)))
+  if (ctx.problems.length > 0) return ctx.problems
+  return {
+    listen: raw.listen ?? DEFAULTS.listen,
+    jitterMs: raw.defaults?.jitter ?? 0,
+    maxConcurrentProbes: raw.max_concurrent_probes ?? DEFAULTS.maxConcurrentProbes,
+    proxies,
+    targets,
+    egressIp: { expect: raw.egress_ip?.expect ?? [] },
+    source,
+  }
+}
+
+function egressIpAsTarget (e: RawEgressIp): RawTarget & { kind: 'egress_ip' } {
+  const { expect: _ips, ...rest } = e
+  return { ...rest, name: EGRESS_IP_TARGET, kind: 'egress_ip' }
+}
+
+function buildTarget (
+  raw: RawConfig, t: RawTarget & { kind?: 'egress_ip' }, path: (string | number)[], allVia: string[], ctx: BuildContext,
+): TargetConfig {
+  const intervalMs = t.interval ?? raw.defaults?.interval ?? DEFAULTS.intervalMs
+  const timeoutMs = t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs
+  const at = (...more: (string | number)[]): string => formatPath([...path, ...more])
+  if (t.schedule === undefined && timeoutMs >= intervalMs) {
+    const where = t.timeout !== undefined ? at('timeout') : t.interval !== undefined ? at('interval') : 'defaults.timeout'
+    ctx.problems.push(`${where}: timeout (${timeoutMs} ms) must be shorter than interval (${intervalMs} ms)`)
+  }
+  if (timeoutMs <= 0) ctx.problems.push(`${at('timeout')}: timeout must be positive`)
+  if (t.schedule !== undefined && !validateCron(t.schedule)) ctx.problems.push(`${at('schedule')}: bad cron expression "${t.schedule}"`)
+  const target: TargetConfig = {
+    name: t.name,
+    kind: t.kind ?? 'http',
+    url: new URL(t.url),
+    via: t.via ?? allVia,
+    intervalMs,
+    timeoutMs,
+    method: t.method ?? 'GET',
+    headers: t.headers ?? {},
+    expect: buildExpect(t),
+    classify: (t.classify ?? []).map((c) => ({
+      status: Array.isArray(c.status) ? c.status : [c.status],
+      reason: c.reason,
+      ...(c.body_regex !== undefined && { bodyRegex: c.body_regex }),
+    })),
+    tls: buildTls(t, at, ctx),
+    maxBodyBytes: t.max_body_bytes ?? raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes,
+  }
+  if (t.schedule !== undefined) target.schedule = t.schedule
+  return target
+}
+
+function buildExpect (t: RawTarget): ExpectConfig {
+  const e = t.expect ?? {}
+  const out: ExpectConfig = { status: e.status ?? DEFAULT_STATUS, redirectHosts: e.redirect_hosts ?? [] }
+  if (e.body_regex !== undefined) out.bodyRegex = e.body_regex
+  if (e.body_not_regex !== undefined) out.bodyNotRegex = e.body_not_regex
+  if (e.content_type !== undefined) out.contentType = e.content_type
+  if (e.min_bytes !== undefined) out.minBytes = e.min_bytes
+  return out
+}
+
+function buildTls (t: RawTarget, at: (...p: string[]) => string, ctx: BuildContext): TlsConfig {
+  const tls: TlsConfig = { insecureSkipVerify: t.tls?.insecure_skip_verify ?? false }
+  if (t.tls?.server_name !== undefined) tls.serverName = t.tls.server_name
+  const caFile = t.tls?.ca_file
+  if (caFile !== undefined) {
+    const file = isAbsolute(caFile) ? caFile : join(ctx.baseDir, caFile)
+    try { tls.ca = readFileSync(file) } catch (err) {
+      ctx.problems.push(`${at('tls', 'ca_file')}: cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+  }
+  return tls
+}

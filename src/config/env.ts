@@ -1,0 +1,37 @@
+/**
+ * Builds the YAML-shaped config from the reference deployment's environment variables
+ * (`.env.production`), so `npm start` works next to the sidecar without a config file.
+ */
+import { DEFAULT_EGRESS_IP_URL, KNOWN_TARGETS, targetForDomain } from './embedded.js'
+
+/** Environment variables read in no-config mode, in the order documented. */
+export const ENV_VARS = [
+  'SOCKS5_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'USE_VLESS_PROXY', 'PROXY_REQUIRED_DOMAINS',
+  'EGRESS_IP_URL', 'PROBE_INTERVAL', 'PROBE_TIMEOUT', 'LISTEN_ADDRESS',
+] as const
+
+export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string, unknown>, source: string } {
+  const set = ENV_VARS.filter((k) => nonEmpty(env[k]) !== undefined)
+  const useProxy = env.USE_VLESS_PROXY?.trim().toLowerCase() !== 'false'
+  const proxies: Record<string, string> = {}
+  const socks = nonEmpty(env.SOCKS5_PROXY)
+  const http = nonEmpty(env.HTTP_PROXY) ?? nonEmpty(env.HTTPS_PROXY)
+  if (useProxy && socks !== undefined) proxies.socks = socks
+  if (useProxy && http !== undefined) proxies.http = http
+  const domains = (nonEmpty(env.PROXY_REQUIRED_DOMAINS) ?? Object.keys(KNOWN_TARGETS).join(','))
+    .split(',').map((d) => d.trim()).filter((d) => d !== '')
+  const raw: Record<string, unknown> = {
+    defaults: { interval: nonEmpty(env.PROBE_INTERVAL) ?? '30s', timeout: nonEmpty(env.PROBE_TIMEOUT) ?? '10s' },
+    proxies,
+    egress_ip: { url: nonEmpty(env.EGRESS_IP_URL) ?? DEFAULT_EGRESS_IP_URL },
+    targets: [...new Set(domains)].map(targetForDomain),
+  }
+  const listen = nonEmpty(env.LISTEN_ADDRESS)
+  if (listen !== undefined) raw.listen = listen
+  return { raw, source: set.length > 0 ? `environment (${set.join(', ')})` : 'embedded default' }
+}
+
+function nonEmpty (v: string | undefined): string | undefined {
+  const t = v?.trim()
+  return t === undefined || t === '' ? undefined : t
+}

@@ -1,0 +1,65 @@
+/** Loads the config from a YAML file or from the environment; throws ConfigError. */
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import { buildConfig } from './build.js'
+import { rawConfigFromEnv } from './env.js'
+import { ConfigError, formatPath } from './errors.js'
+import { configSchema } from './schema.js'
+import type { Config } from './types.js'
+
+/** Reads and validates a config file; relative paths inside it resolve against its folder. */
+export function loadConfigFile (file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string
+  try { text = readFileSync(file, 'utf8') } catch (err) {
+    throw new ConfigError([`cannot read config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], file)
+  }
+  return parseConfigText(text, dirname(resolve(file)), file, env)
+}
+
+/** Parses YAML text, substitutes `${VAR}` / `${VAR:-default}` from env, validates and builds. */
+export function parseConfigText (text: string, baseDir: string, source: string, env: NodeJS.ProcessEnv): Config {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0] ?? e.message}`), source)
+  }
+  const problems: string[] = []
+  const value = substituteEnv(doc.toJS() ?? {}, [], env, problems)
+  if (problems.length > 0) throw new ConfigError(problems, source)
+  return validate(value, baseDir, source)
+}
+
+/** Builds the config from the reference deployment's environment variables. */
+export function loadConfigFromEnv (env: NodeJS.ProcessEnv = process.env): Config {
+  const { raw, source } = rawConfigFromEnv(env)
+  return validate(raw, process.cwd(), source)
+}
+
+function validate (value: unknown, baseDir: string, source: string): Config {
+  const parsed = configSchema.safeParse(value)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`), source)
+  }
+  const config = buildConfig(parsed.data, baseDir, source)
+  if (Array.isArray(config)) throw new ConfigError(config, source)
+  return config
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+function substituteEnv (v: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, problems: string[]): unknown {
+  if (typeof v === 'string') {
+    return v.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+      const got = env[name]
+      if (got !== undefined) return got
+      if (fallback !== undefined) return fallback
+      problems.push(`${formatPath(path)}: environment variable ${name} is not set (use \${${name}:-} for an empty default)`)
+      return ''
+    })
+  }
+  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], env, problems))
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], env, problems)]))
+  }
+  return v
+}

@@ -1,0 +1,150 @@
+/**
+ * The YAML schema, snake_case, checked in one pass with zod. Unknown keys are errors
+ * (strict objects), as in blackbox_exporter's `yaml.UnmarshalStrict`.
+ */
+import { isIP } from 'node:net'
+import { z } from 'zod'
+import { FAILURE_REASONS } from '../probes/reasons.js'
+import { parseDuration } from './duration.js'
+import { DIRECT, EGRESS_IP_TARGET } from './types.js'
+
+export const duration = z.string().or(z.number()).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v * 1000 : parseDuration(v)
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: `bad duration "${v}" (use e.g. 500ms, 30s, 1m)` })
+    return z.NEVER
+  }
+  return ms
+})
+
+const STATUS_ENTRY = /^(\d{3})(?:-(\d{3}))?$|^([1-5])xx$/
+export const statusEntry = z.union([z.number().int(), z.string()]).transform((v, ctx) => {
+  const m = STATUS_ENTRY.exec(String(v))
+  if (m === null) {
+    ctx.addIssue({ code: 'custom', message: `bad status "${v}" (use 200, 200-399 or 2xx)` })
+    return z.NEVER
+  }
+  if (m[3] !== undefined) return { min: Number(m[3]) * 100, max: Number(m[3]) * 100 + 99 }
+  const min = Number(m[1])
+  const max = m[2] === undefined ? min : Number(m[2])
+  if (min < 100 || max > 599 || min > max) {
+    ctx.addIssue({ code: 'custom', message: `bad status range "${v}"` })
+    return z.NEVER
+  }
+  return { min, max }
+})
+
+export const regex = z.string().transform((v, ctx) => {
+  try { return new RegExp(v) } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(err as Error).message}` })
+    return z.NEVER
+  }
+})
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v), {
+  message: 'must be an http:// or https:// URL',
+})
+
+const expectSchema = z.strictObject({
+  status: z.array(statusEntry).min(1).optional(),
+  body_regex: regex.optional(),
+  body_not_regex: regex.optional(),
+  content_type: z.string().min(1).optional(),
+  min_bytes: z.number().int().nonnegative().optional(),
+  redirect_hosts: z.array(z.string()).optional(),
+})
+
+const classifySchema = z.strictObject({
+  status: z.union([statusEntry, z.array(statusEntry).min(1)]),
+  body_regex: regex.optional(),
+  reason: z.enum(FAILURE_REASONS),
+})
+
+const tlsSchema = z.strictObject({
+  ca_file: z.string().optional(),
+  insecure_skip_verify: z.boolean().optional(),
+  server_name: z.string().optional(),
+})
+
+const viaList = z.array(z.string()).min(1)
+
+const probeFields = {
+  via: viaList.optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  schedule: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  tls: tlsSchema.optional(),
+  max_body_bytes: z.number().int().positive().optional(),
+}
+
+const targetSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : -'),
+  url: httpUrl,
+  method: z.enum(['GET', 'HEAD']).optional(),
+  expect: expectSchema.optional(),
+  classify: z.array(classifySchema).optional(),
+  ...probeFields,
+})
+
+const egressIpSchema = z.strictObject({
+  url: httpUrl,
+  expect: z.array(z.string()).optional(),
+  ...probeFields,
+})
+
+const proxySchema = z.union([
+  z.string(),
+  z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional() }),
+])
+
+export const configSchema = z.strictObject({
+  listen: z.string().optional(),
+  defaults: z.strictObject({
+    interval: duration.optional(),
+    timeout: duration.optional(),
+    jitter: duration.optional(),
+    max_body_bytes: z.number().int().positive().optional(),
+  }).optional(),
+  max_concurrent_probes: z.number().int().positive().optional(),
+  proxies: z.record(z.string(), proxySchema).optional(),
+  egress_ip: egressIpSchema.optional(),
+  targets: z.array(targetSchema).optional(),
+}).superRefine((cfg, ctx) => {
+  const known = new Set([DIRECT, ...Object.keys(cfg.proxies ?? {})])
+  if (cfg.proxies?.[DIRECT] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['proxies', DIRECT], message: '"direct" is reserved for the path without a proxy' })
+  }
+  const checkVia = (via: string[] | undefined, path: (string | number)[]): void => {
+    via?.forEach((v, i) => {
+      if (!known.has(v)) ctx.addIssue({ code: 'custom', path: [...path, 'via', i], message: `unknown via "${v}" (known: ${[...known].join(', ')})` })
+    })
+  }
+  const seen = new Set<string>()
+  cfg.targets?.forEach((t, i) => {
+    checkVia(t.via, ['targets', i])
+    if (t.name === EGRESS_IP_TARGET) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `"${EGRESS_IP_TARGET}" is reserved for the egress-IP check` })
+    if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${t.name}"` })
+    seen.add(t.name)
+  })
+  if (cfg.egress_ip !== undefined) {
+    checkVia(cfg.egress_ip.via, ['egress_ip'])
+    cfg.egress_ip.expect?.forEach((e, i) => {
+      if (!isIpOrCidr(e)) ctx.addIssue({ code: 'custom', path: ['egress_ip', 'expect', i], message: `"${e}" is not an IP address or CIDR block` })
+    })
+  }
+})
+
+export type RawConfig = z.infer<typeof configSchema>
+export type RawTarget = z.infer<typeof targetSchema>
+export type RawEgressIp = z.infer<typeof egressIpSchema>
+
+function isIpOrCidr (text: string): boolean {
+  const [ip, bits, extra] = text.split('/')
+  if (extra !== undefined || ip === undefined) return false
+  const family = isIP(ip)
+  if (family === 0) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128)
+}

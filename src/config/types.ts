@@ -1,0 +1,79 @@
+/** The validated, camelCase configuration the rest of the program sees. */
+import type { FailureReason } from '../probes/reasons.js'
+
+export type ProbeKind = 'http' | 'egress_ip'
+export type ProxyProtocol = 'http' | 'https' | 'socks5' | 'socks5h'
+
+/** A named egress path through a proxy. `direct` is not a proxy and has none. */
+export interface ProxyConfig {
+  name: string
+  protocol: ProxyProtocol
+  host: string
+  port: number
+  username?: string
+  password?: string
+  /** Who resolves the target name: the proxy (default, no DNS leak) or this host. */
+  resolve: 'remote' | 'local'
+  /** The URL with any password replaced by `xxxxx`: safe for logs, labels and pages. */
+  redactedUrl: string
+}
+
+/** An inclusive range of HTTP status codes. */
+export interface StatusRange { min: number, max: number }
+
+/** A rule mapping a status (and optional body pattern) to a failure reason. */
+export interface ClassifyRule { status: StatusRange[], bodyRegex?: RegExp, reason: FailureReason }
+
+export interface ExpectConfig {
+  status: StatusRange[]
+  bodyRegex?: RegExp
+  bodyNotRegex?: RegExp
+  contentType?: string
+  minBytes?: number
+  /** Hosts a redirect may point to without being called a block page. */
+  redirectHosts: string[]
+}
+
+export interface TlsConfig {
+  ca?: Buffer
+  insecureSkipVerify: boolean
+  serverName?: string
+}
+
+export interface TargetConfig {
+  name: string
+  kind: ProbeKind
+  url: URL
+  via: string[]
+  intervalMs: number
+  timeoutMs: number
+  /** A cron expression (node-cron, optional seconds field); replaces `intervalMs` when set. */
+  schedule?: string
+  method: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  expect: ExpectConfig
+  classify: ClassifyRule[]
+  tls: TlsConfig
+  maxBodyBytes: number
+}
+
+export interface EgressIpConfig {
+  /** IPv4/IPv6 addresses or CIDR blocks a proxy's egress IP must fall in; empty = no check. */
+  expect: string[]
+}
+
+export interface Config {
+  listen: string
+  jitterMs: number
+  maxConcurrentProbes: number
+  proxies: Record<string, ProxyConfig>
+  targets: TargetConfig[]
+  egressIp: EgressIpConfig
+  /** Where the config came from: a file path, "environment" or "embedded default". */
+  source: string
+}
+
+/** The reserved name of the path that uses no proxy. */
+export const DIRECT = 'direct'
+/** The target name under which egress-IP checks are reported. */
+export const EGRESS_IP_TARGET = 'egress_ip'

@@ -1,0 +1,49 @@
+/** The one probe signature, its inputs and its result value. */
+import type { BlockList } from 'node:net'
+import type { ProbeKind, ProxyConfig, TargetConfig } from '../config/types.js'
+import type { Lookup } from '../transport/connector.js'
+import type { TlsSetup } from '../transport/tls.js'
+import type { Clock, Phase } from '../transport/trace.js'
+import type { FailureReason } from './reasons.js'
+
+/** One (target, via) pair, prepared once at start-up (TLS context built, proxy looked up). */
+export interface ProbeJob {
+  target: TargetConfig
+  via: string
+  proxy?: ProxyConfig
+  tls: TlsSetup
+  /** For egress-IP checks through proxies: where the egress IP must be. */
+  allowedEgress?: BlockList
+}
+
+export interface ProbeDeps {
+  lookup: Lookup
+  /** Monotonic milliseconds (performance.now). */
+  now: Clock
+  /** Wall-clock milliseconds (Date.now), for timestamps. */
+  wallClock: Clock
+  userAgent: string
+}
+
+export interface ProbeResult {
+  target: string
+  via: string
+  kind: ProbeKind
+  success: boolean
+  /** Set when success is false. */
+  reason?: FailureReason
+  /** What happened, for logs and the status page; never contains secrets. */
+  message: string
+  phases: Record<Phase, number>
+  durationSeconds: number
+  /** 0 when no response arrived. */
+  statusCode: number
+  /** Body bytes read (at most the target's max_body_bytes). */
+  bodyBytes: number
+  egressIp?: string
+  /** Wall-clock start, milliseconds since the epoch. */
+  startedAt: number
+}
+
+/** Every probe kind has this signature; probes return a result and never throw. */
+export type ProbeFn = (job: ProbeJob, deps: ProbeDeps, signal?: AbortSignal) => Promise<ProbeResult>

@@ -1,0 +1,62 @@
+/**
+ * Per-probe timing: the stage a probe is in and when each stage ended. One vocabulary of
+ * phases for every path (after got's timer.ts), so every phase series always exists.
+ */
+
+/** Phases reported for every probe, in order; `proxy` is the SOCKS/CONNECT handshake. */
+export const PHASES = ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer'] as const
+export type Phase = typeof PHASES[number]
+
+export type Clock = () => number
+
+export class Trace {
+  /** The phase in progress; an error or a deadline is attributed to it. */
+  stage: Phase = 'resolve'
+  /** True once a proxy granted the tunnel (SOCKS reply 0 or CONNECT 2xx). */
+  tunnelGranted = false
+  /** Milliseconds at which each phase ended. */
+  private readonly ends: Partial<Record<Phase, number>> = {}
+  readonly startedAt: number
+  /** The first error a step of the connection raised, before undici wrapped it. */
+  cause: unknown
+  private finished = false
+
+  constructor (private readonly now: Clock) {
+    this.startedAt = now()
+  }
+
+  /** Ends the current phase and moves to `next`; phases in between took no time. */
+  advance (next: Phase): void {
+    const t = this.now()
+    for (let i = PHASES.indexOf(this.stage); i < PHASES.indexOf(next); i++) this.ends[PHASES[i]!] = t
+    this.stage = next
+  }
+
+  /** Ends the phase in progress: the probe is over. */
+  finish (): void {
+    this.ends[this.stage] ??= this.now()
+    this.finished = true
+  }
+
+  /** Elapsed milliseconds since the start (to the finish, once finished). */
+  elapsed (): number {
+    return (this.finished ? (this.ends[this.stage] ?? this.now()) : this.now()) - this.startedAt
+  }
+
+  /**
+   * Phase durations in seconds. Phases after the one in progress (or the one that failed)
+   * are 0; that one runs until the finish (so a proxy timeout shows as a long `proxy` phase).
+   */
+  phases (): Record<Phase, number> {
+    const out = {} as Record<Phase, number>
+    let prev = this.startedAt
+    const current = PHASES.indexOf(this.stage)
+    PHASES.forEach((p, i) => {
+      const end = this.ends[p] ?? (i === current ? this.now() : undefined)
+      if (end === undefined || i > current) { out[p] = 0; return }
+      out[p] = Math.max(0, end - prev) / 1000
+      prev = end
+    })
+    return out
+  }
+}

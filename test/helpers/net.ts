@@ -1,0 +1,44 @@
+import net from 'node:net'
+
+/** Listens on 127.0.0.1:0 and returns the port. */
+export async function listen (server: net.Server, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, host, () => { server.off('error', reject); resolve() })
+  })
+  return (server.address() as net.AddressInfo).port
+}
+
+/** Closes a server and destroys every connection it still holds. */
+export function closeServer (server: net.Server, sockets: Set<net.Socket>): Promise<void> {
+  for (const s of sockets) s.destroy()
+  return new Promise((resolve) => server.close(() => resolve()))
+}
+
+/** Tracks a server's sockets so they can be destroyed on close. */
+export function trackSockets (server: net.Server): Set<net.Socket> {
+  const sockets = new Set<net.Socket>()
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  server.on('secureConnection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
+  return sockets
+}
+
+/** A port on 127.0.0.1 where nothing listens (bound, then released). */
+export async function closedPort (): Promise<number> {
+  const server = net.createServer()
+  const port = await listen(server)
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** A raw TCP server; `onSocket` decides what each connection gets. */
+export async function startRawServer (onSocket: (s: net.Socket) => void): Promise<{ port: number, connections: () => number, close: () => Promise<void> }> {
+  let count = 0
+  const server = net.createServer((s) => { count++; s.on('error', () => {}); onSocket(s) })
+  const sockets = trackSockets(server)
+  const port = await listen(server)
+  return { port, connections: () => count, close: () => closeServer(server, sockets) }
+}

@@ -1,0 +1,64 @@
+/**
+ * An HTTP or HTTPS target whose answer is set by the query string:
+ *   delay=ms (hold the first byte), status=N, body=TEXT, size=N (bytes of 'a'), type=MIME,
+ *   location=URL, stall=1 (send half the body, then hang), cut=1 (half the body, then drop the
+ *   connection), deny=IP (close connections from IP).
+ * Path /ip answers the caller's address (an IP-echo service). Every request is recorded.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import { closeServer, listen, trackSockets } from './net.js'
+import { testCerts } from './certs.js'
+
+export interface Hit { path: string, remote: string }
+
+export interface TargetServer {
+  port: number
+  origin: string
+  url: (path: string) => string
+  hits: Hit[]
+  close: () => Promise<void>
+}
+
+export async function startTarget (opts: { tls?: boolean, host?: string } = {}): Promise<TargetServer> {
+  const hits: Hit[] = []
+  const handler: http.RequestListener = (req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x')
+    const q = (k: string): string | null => u.searchParams.get(k)
+    const remote = req.socket.remoteAddress ?? ''
+    hits.push({ path: u.pathname + u.search, remote })
+    if (q('deny') === remote) { req.socket.destroy(); return }
+    const body = u.pathname === '/ip' ? `${remote}\n` : q('size') !== null ? 'a'.repeat(Number(q('size'))) : (q('body') ?? 'ok\n')
+    const answer = (): void => {
+      const headers: http.OutgoingHttpHeaders = { 'content-type': q('type') ?? 'text/plain', 'x-remote-addr': remote }
+      if (q('location') !== null) headers.location = q('location') ?? ''
+      if (q('cut') !== null) { // half the body, then the connection drops
+        res.writeHead(Number(q('status') ?? 200), { ...headers, 'content-length': body.length * 2 })
+        res.write(body, () => setTimeout(() => req.socket.destroy(), 20))
+        return
+      }
+      if (q('stall') !== null) {
+        res.writeHead(Number(q('status') ?? 200), { ...headers, 'content-length': body.length * 2 })
+        res.write(body)
+        return // never ends: the probe's deadline must cut it
+      }
+      res.writeHead(Number(q('status') ?? 200), { ...headers, 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+    }
+    const delay = Number(q('delay') ?? 0)
+    if (delay > 0) setTimeout(answer, delay)
+    else answer()
+  }
+  const { key, cert } = testCerts()
+  const server = opts.tls === true ? https.createServer({ key, cert }, handler) : http.createServer(handler)
+  const sockets = trackSockets(server)
+  const port = await listen(server, opts.host)
+  const origin = `${opts.tls === true ? 'https' : 'http'}://127.0.0.1:${port}`
+  return {
+    port,
+    origin,
+    url: (path) => origin + path,
+    hits,
+    close: () => closeServer(server, sockets),
+  }
+}
