@@ -6,6 +6,7 @@ import { isIP } from 'node:net'
 import { z } from 'zod'
 import { FAILURE_REASONS } from '../probes/reasons.js'
 import { parseDuration } from './duration.js'
+import { parseListen } from './listen.js'
 import { DIRECT, EGRESS_IP_TARGET } from './types.js'
 
 export const duration = z.string().or(z.number()).transform((v, ctx) => {
@@ -99,7 +100,7 @@ const proxySchema = z.union([
 ])
 
 export const configSchema = z.strictObject({
-  listen: z.string().optional(),
+  listen: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port, [v6]:port or :port' }).optional(),
   defaults: z.strictObject({
     interval: duration.optional(),
     timeout: duration.optional(),

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/** Entry point: flags → config → command. Exit codes: 0 ok, 1 a check failed, 2 bad input. */
+import { parseCli, USAGE } from './cli/args.js'
+import { runCheck } from './commands/check.js'
+import { serve } from './commands/serve.js'
+import { ConfigError } from './config/errors.js'
+import { parseListen } from './config/listen.js'
+import { loadConfigFile, loadConfigFromEnv } from './config/load.js'
+import type { Config } from './config/types.js'
+import { createLogger } from './log.js'
+import { VERSION } from './version.js'
+
+async function main (argv: string[]): Promise<number> {
+  const args = parseCli(argv)
+  if (typeof args === 'string') { process.stderr.write(`egress-prober: ${args}\n\n${USAGE}`); return 2 }
+  if (args.command === 'help') { process.stdout.write(USAGE); return 0 }
+  if (args.command === 'version') { process.stdout.write(`egress-prober ${VERSION} (node ${process.version})\n`); return 0 }
+  let config: Config
+  try {
+    config = args.configFile !== undefined ? loadConfigFile(args.configFile) : loadConfigFromEnv()
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`egress-prober: ${err.message}\n`)
+    return 2
+  }
+  if (args.listen !== undefined) {
+    if (parseListen(args.listen) === undefined) { process.stderr.write(`egress-prober: bad --web.listen-address "${args.listen}"\n`); return 2 }
+    config.listen = args.listen
+  }
+  if (args.command === 'config-check') {
+    process.stdout.write(`config OK (${config.source}): ${config.targets.length} targets, proxies: ${Object.keys(config.proxies).join(', ') || 'none'}\n`)
+    return 0
+  }
+  if (args.command === 'check') {
+    const logger = createLogger(args.logLevel ?? 'error', process.stderr)
+    return await runCheck(config, logger, args.output, (s) => process.stdout.write(s))
+  }
+  const logger = createLogger(args.logLevel ?? 'info')
+  const running = await serve(config, logger)
+  return await new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'shutting down: finishing in-flight probes')
+      // A second signal exits at once.
+      process.once('SIGTERM', () => process.exit(1)).once('SIGINT', () => process.exit(1))
+      running.close().then(() => { logger.info('stopped'); resolve(0) }, (err: unknown) => { logger.error({ err }, 'shutdown failed'); resolve(1) })
+    }
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal)
+  })
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`egress-prober: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,43 @@
+/** Runs the prober and its HTTP server until SIGTERM/SIGINT. */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { parseListen } from '../config/listen.js'
+import type { Config } from '../config/types.js'
+import type { Logger } from '../log.js'
+import { createRegistry } from '../metrics/registry.js'
+import { Prober } from '../prober.js'
+import { createServer } from '../server/app.js'
+
+export interface Running {
+  prober: Prober
+  server: Server
+  address: AddressInfo
+  /** Stops scheduling, lets in-flight probes end (bounded), closes the server. */
+  close: () => Promise<void>
+}
+
+export async function serve (config: Config, logger: Logger): Promise<Running> {
+  const registry = createRegistry()
+  const prober = new Prober(config, { logger, registry })
+  let ready = false
+  const app = createServer({ prober, registry, logger, isReady: () => ready })
+  const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(listen.port, listen.host, (err?: Error) => { if (err !== undefined) reject(err); else resolve(s) })
+  })
+  prober.start()
+  ready = true
+  const address = server.address() as AddressInfo
+  logger.info({ address: `${address.address}:${address.port}`, config: config.source, targets: config.targets.length, proxies: Object.values(config.proxies).map((p) => `${p.name}=${p.redactedUrl}`) }, 'egress-prober started')
+  const graceMs = Math.min(10_000, Math.max(...config.targets.map((t) => t.timeoutMs), 1000))
+  return {
+    prober,
+    server,
+    address,
+    close: async () => {
+      await prober.stop(graceMs)
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

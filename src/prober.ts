@@ -1,0 +1,103 @@
+/**
+ * The prober: jobs from the config, a scheduler running them, and the results store with the
+ * metrics fed from it. Everything it needs is passed in, so each test builds a fresh one.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises'
+import type { Registry } from 'prom-client'
+import type { Config } from './config/types.js'
+import type { Logger } from './log.js'
+import { registerProberMetrics, type ProberMetrics } from './metrics/prober-metrics.js'
+import { buildJobs, runProbe } from './probes/index.js'
+import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
+import { jobKey, Scheduler } from './scheduler/scheduler.js'
+import type { Timers } from './scheduler/timers.js'
+import { ResultStore } from './state/store.js'
+import type { Lookup } from './transport/connector.js'
+import { VERSION } from './version.js'
+
+export interface ProberDeps {
+  logger: Logger
+  registry: Registry
+  lookup?: Lookup
+  timers?: Timers
+}
+
+export class Prober {
+  readonly store = new ResultStore()
+  readonly metrics: ProberMetrics
+  private readonly scheduler: Scheduler
+  private readonly probeDeps: ProbeDeps
+  private jobs: ProbeJob[]
+  /** Aborts in-flight probes on a hard stop. */
+  private readonly abort = new AbortController()
+
+  constructor (private config: Config, private readonly deps: ProberDeps) {
+    this.jobs = buildJobs(config)
+    this.metrics = registerProberMetrics(deps.registry, this.store, () => this.config, VERSION)
+    this.probeDeps = {
+      lookup: deps.lookup ?? ((host) => dnsLookup(host)),
+      now: () => performance.now(),
+      wallClock: () => Date.now(),
+      userAgent: `egress-prober/${VERSION}`,
+    }
+    this.scheduler = new Scheduler({
+      run: async (job) => { await this.probe(job) },
+      onSkip: (job) => {
+        this.store.skip(job.target.name, job.via)
+        this.metrics.skipped(job.target.name, job.via)
+        deps.logger.warn({ target: job.target.name, via: job.via }, 'probe slot skipped: previous run still going')
+      },
+      maxConcurrent: config.maxConcurrentProbes,
+      jitterMs: config.jitterMs,
+      ...(deps.timers !== undefined && { timers: deps.timers }),
+    })
+  }
+
+  get currentConfig (): Config { return this.config }
+
+  /** Starts the schedule. */
+  start (): void {
+    this.scheduler.add(this.jobs)
+  }
+
+  /** Runs one probe now, records and logs its result. */
+  async probe (job: ProbeJob): Promise<ProbeResult> {
+    const result = await runProbe(job, this.probeDeps, this.abort.signal)
+    this.store.add(result)
+    this.metrics.record(result)
+    if (!result.success) {
+      this.deps.logger.warn({ target: result.target, via: result.via, reason: result.reason, detail: result.message }, 'probe failed')
+    }
+    return result
+  }
+
+  /** Runs every job once (for `egress-prober check`). */
+  async runOnce (): Promise<ProbeResult[]> {
+    await this.scheduler.runOnce(this.jobs)
+    return this.jobs.map((j) => this.store.get(j.target.name, j.via)?.latest).filter((r): r is ProbeResult => r !== undefined)
+  }
+
+  /** Finds the job of a configured target and via. */
+  job (target: string, via: string): ProbeJob | undefined {
+    return this.jobs.find((j) => j.target.name === target && j.via === via)
+  }
+
+  /** Stops scheduling; waits for in-flight probes up to `graceMs`, then aborts them. */
+  async stop (graceMs: number): Promise<void> {
+    await this.scheduler.stop(graceMs)
+    this.abort.abort(new Error('prober stopped'))
+  }
+
+  /** Swaps in a new config: unchanged pairs keep their schedule, removed ones lose their series. */
+  reload (config: Config): void {
+    const next = buildJobs(config)
+    const nextKeys = new Set(next.map(jobKey))
+    const removed = this.jobs.filter((j) => !nextKeys.has(jobKey(j)))
+    this.scheduler.remove(removed.map(jobKey))
+    for (const j of removed) this.metrics.forget(j.target.name, j.via)
+    this.store.retain(nextKeys)
+    this.config = config
+    this.jobs = next
+    this.scheduler.add(next)
+  }
+}

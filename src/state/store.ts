@@ -1,0 +1,87 @@
+/**
+ * The latest result of every (target, via) pair, a short latency history for the status
+ * page, and the egress IP of each via. Everything the metrics and pages show is read here.
+ */
+import { EGRESS_IP_TARGET } from '../config/types.js'
+import type { ProbeResult } from '../probes/types.js'
+
+export interface PairState {
+  latest?: ProbeResult
+  /** Total durations (seconds) of the most recent probes, oldest first; NaN marks a failure. */
+  recent: number[]
+  skipped: number
+}
+
+interface EgressState {
+  /** What the latest check saw; undefined when it got no usable answer. */
+  ip?: string
+  /** The last IP ever seen, to count changes across failed checks. */
+  lastKnown?: string
+  changes: number
+}
+
+export const pairKey = (target: string, via: string): string => `${target}\u0000${via}`
+
+export class ResultStore {
+  private readonly pairs = new Map<string, PairState>()
+  private readonly egress = new Map<string, EgressState>()
+
+  constructor (private readonly historySize = 30) {}
+
+  add (result: ProbeResult): void {
+    const pair = this.pair(result.target, result.via)
+    pair.latest = result
+    pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
+    if (pair.recent.length > this.historySize) pair.recent.shift()
+    if (result.target === EGRESS_IP_TARGET) this.noteEgress(result)
+  }
+
+  skip (target: string, via: string): void {
+    this.pair(target, via).skipped++
+  }
+
+  get (target: string, via: string): PairState | undefined {
+    return this.pairs.get(pairKey(target, via))
+  }
+
+  /** Every pair that has a state, with its names. */
+  entries (): { target: string, via: string, state: PairState }[] {
+    return [...this.pairs].map(([key, state]) => {
+      const [target = '', via = ''] = key.split('\u0000')
+      return { target, via, state }
+    })
+  }
+
+  /** The egress IP the latest egress check of `via` saw, if it got an answer. */
+  egressIp (via: string): string | undefined {
+    return this.egress.get(via)?.ip
+  }
+
+  egressChanges (via: string): number {
+    return this.egress.get(via)?.changes ?? 0
+  }
+
+  /** Drops the state of pairs that are no longer configured (after a reload). */
+  retain (keep: Set<string>): void {
+    for (const key of this.pairs.keys()) if (!keep.has(key)) this.pairs.delete(key)
+    const vias = new Set([...keep].filter((k) => k.startsWith(EGRESS_IP_TARGET + '\u0000')).map((k) => k.split('\u0000')[1]))
+    for (const via of this.egress.keys()) if (!vias.has(via)) this.egress.delete(via)
+  }
+
+  private pair (target: string, via: string): PairState {
+    const key = pairKey(target, via)
+    let pair = this.pairs.get(key)
+    if (pair === undefined) { pair = { recent: [], skipped: 0 }; this.pairs.set(key, pair) }
+    return pair
+  }
+
+  private noteEgress (result: ProbeResult): void {
+    const state: EgressState = this.egress.get(result.via) ?? { changes: 0 }
+    const ip = result.egressIp
+    if (ip !== undefined && state.lastKnown !== undefined && state.lastKnown !== ip) state.changes++
+    if (ip !== undefined) state.lastKnown = ip
+    if (ip === undefined) delete state.ip
+    else state.ip = ip
+    this.egress.set(result.via, state)
+  }
+}
