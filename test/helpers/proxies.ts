@@ -40,7 +40,7 @@ function pipeOut (client: net.Socket, host: string, port: number, egress: string
 
 export async function startSocksProxy (opts: ProxyOptions = {}): Promise<TestProxy> {
   const state: TestProxy = { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
-  const server = net.createServer((s) => { s.on('error', () => {}); void socksSession(s, state, opts.auth) })
+  const server = net.createServer((s) => { s.on('error', () => {}); socksSession(s, state, opts.auth).catch(() => s.destroy()) })
   const sockets = trackSockets(server)
   state.port = await listen(server)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`

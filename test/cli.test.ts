@@ -1,0 +1,95 @@
+/** The built CLI, run as a user runs it, against loopback targets and proxies. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, startCli, type RunningCli } from './helpers/cli.js'
+import { closedPort } from './helpers/net.js'
+import { startConnectProxy, startSocksProxy, type TestProxy } from './helpers/proxies.js'
+import { startTarget, type TargetServer } from './helpers/target-server.js'
+
+let target: TargetServer, socks: TestProxy, connect: TestProxy, dir: string
+const running: RunningCli[] = []
+
+beforeAll(async () => {
+  [target, socks, connect] = await Promise.all([startTarget(), startSocksProxy({ auth: { user: 'probe', pass: 's3cret-pw' } }), startConnectProxy()])
+  dir = mkdtempSync(join(tmpdir(), 'egress-prober-cli-'))
+})
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.stop('SIGKILL')))
+  await Promise.all([target, socks, connect].map((s) => s.close()))
+})
+
+function configFile (name: string, body: string): string {
+  const file = join(dir, name)
+  writeFileSync(file, body)
+  return file
+}
+
+const healthy = (): string => `
+listen: 127.0.0.1:0
+defaults: { interval: 2s, timeout: 1500ms }
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+egress_ip: { url: "${target.url('/ip')}" }
+targets:
+  - { name: api, url: "http://localhost:${target.port}/" }
+`
+
+describe('egress-prober check', () => {
+  it('prints the table and exits 0 when every probe passes', async () => {
+    const r = await runCli(['check', `--config.file=${configFile('ok.yml', healthy())}`])
+    expect(r.stdout).toMatch(/^TARGET\s+VIA\s+RESULT\s+MS\s+STATUS\s+EGRESS IP$/m)
+    expect(r.stdout).toMatch(/^egress_ip\s+direct\s+ok\s+\d+\s+200\s+127\.0\.0\.1$/m)
+    expect(r.stdout).toMatch(/^egress_ip\s+socks\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toMatch(/^api\s+http\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toContain('OK: 6/6 probes passed')
+    expect(r.status).toBe(0)
+  })
+
+  it('exits 1 and names the reason when a proxy is dead', async () => {
+    const dead = await closedPort()
+    const r = await runCli(['check', `--config.file=${configFile('dead.yml', healthy().replace(connect.url, `http://127.0.0.1:${dead}`))}`])
+    expect(r.stdout).toMatch(/^api\s+http\s+proxy_refused\s+\d+\s+-\s+-$/m)
+    expect(r.stdout).toContain('FAILED: 4/6 probes passed')
+    expect(r.status).toBe(1)
+  })
+
+  it('prints JSON with --output=json', async () => {
+    const r = await runCli(['check', '--output=json', `--config.file=${configFile('ok.yml', healthy())}`])
+    const json = JSON.parse(r.stdout) as { ok: boolean, results: { target: string, via: string, egressIp: string }[] }
+    expect(json.ok).toBe(true)
+    expect(json.results.find((x) => x.target === 'api' && x.via === 'socks')?.egressIp).toBe('127.0.0.2')
+  })
+})
+
+describe('egress-prober (serving)', () => {
+  it('serves /metrics, is ready, never logs the proxy password, and exits 0 on SIGTERM mid-probe', async () => {
+    const file = configFile('serve.yml', `${healthy()}  - { name: slow, url: "${target.url('/?delay=1200')}", via: [direct], interval: 5s, timeout: 4s }
+  - { name: down, url: "http://127.0.0.1:${await closedPort()}/", via: [direct] }
+`)
+    const cli = await startCli([`--config.file=${file}`])
+    running.push(cli)
+    expect((await fetch(`${cli.base}/-/ready`)).status).toBe(200)
+    // First runs are spread over the 2 s interval; wait for a full round.
+    const deadline = Date.now() + 8000
+    let text = ''
+    while (Date.now() < deadline) {
+      text = await (await fetch(`${cli.base}/metrics`)).text()
+      if (text.includes('egress_probe_success{target="down",via="direct"}') && text.includes('egress_ip_info{via="socks"')) break
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(text).toContain('egress_probe_success{target="api",via="socks"} 1')
+    expect(text).toContain('egress_probe_failure_reason{target="down",via="direct",reason="connect_refused"} 1')
+    expect(cli.logs()).toMatch(/"target":"down","via":"direct","reason":"connect_refused".*"msg":"probe failed"/)
+    expect(cli.logs()).toContain('socks5h://probe:xxxxx@127.0.0.1')
+    expect(cli.logs()).not.toContain('s3cret-pw')
+    // Wait until the slow probe is in flight, then stop.
+    const hits = target.hits.length
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 100 && !target.hits.slice(hits).some((h) => h.path.includes('delay=1200')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = Date.now()
+    expect(await cli.stop('SIGTERM', 10_000)).toBe(0)
+    expect(Date.now() - started).toBeLessThan(6000)
+    expect(cli.logs()).toContain('shutting down')
+  })
+})

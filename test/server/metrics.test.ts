@@ -1,0 +1,100 @@
+/** /metrics after a round of real probes: every metric name, its labels, and promtool's lint. */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/log.js'
+import { createRegistry } from '../../src/metrics/registry.js'
+import { Prober } from '../../src/prober.js'
+import { createServer } from '../../src/server/app.js'
+import { configFrom, testLookup } from '../helpers/probe.js'
+import { startConnectProxy, startSocksProxy, type TestProxy } from '../helpers/proxies.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import { promtoolCheckMetrics, requireTools } from '../helpers/tools.js'
+
+let target: TargetServer, socks: TestProxy, connect: TestProxy, server: Server, base: string, prober: Prober
+
+beforeAll(async () => {
+  [target, socks, connect] = await Promise.all([startTarget(), startSocksProxy(), startConnectProxy({ mode: { reply: 403 } })])
+  const config = configFrom(`
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+egress_ip: { url: "${target.url('/ip')}" }
+targets:
+  - { name: api, url: "${target.url('/')}" }
+  - { name: broken, url: "${target.url('/?status=500')}", via: [direct] }
+`)
+  const registry = createRegistry()
+  prober = new Prober(config, { logger: createLogger('silent'), registry, lookup: testLookup() })
+  await prober.runOnce()
+  server = createServer({ prober, registry, logger: createLogger('silent'), isReady: () => true }).listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  await prober.stop(100)
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  await Promise.all([target, socks, connect].map((s) => s.close()))
+})
+
+const scrape = async (): Promise<string> => {
+  const res = await fetch(`${base}/metrics`)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toContain('text/plain')
+  return res.text()
+}
+
+describe('/metrics', () => {
+  it.each([
+    'egress_probe_success{target="api",via="socks"} 1',
+    'egress_probe_success{target="api",via="http"} 0',
+    'egress_probe_success{target="broken",via="direct"} 0',
+    'egress_probe_duration_seconds_count{target="api",via="direct"} 1',
+    'egress_probe_phase_seconds{target="api",via="http",phase="transfer"} 0',
+    'egress_probes_total{target="api",via="direct",result="success"} 1',
+    'egress_probes_total{target="api",via="http",result="proxy_rejected"} 1',
+    'egress_probe_failure_reason{target="broken",via="direct",reason="http_status"} 1',
+    'egress_probe_status_code{target="broken",via="direct"} 500',
+    'egress_probe_status_code{target="api",via="http"} 0',
+    'egress_ip_info{via="direct",ip="127.0.0.1"} 1',
+    'egress_ip_info{via="socks",ip="127.0.0.2"} 1',
+    'egress_proxy_up{via="socks"} 1',
+    'egress_proxy_up{via="http"} 0',
+    'egress_ip_leak{via="socks"} 0',
+    'egress_target_verdict{target="api",verdict="proxy_degraded"} 1',
+    'egress_target_verdict{target="api",verdict="ok"} 0',
+    'egress_prober_build_info{version="',
+    'process_cpu_seconds_total ',
+    'nodejs_eventloop_lag_seconds ',
+  ])('shows %s', async (line) => {
+    expect(await scrape()).toContain(line)
+  })
+
+  it('has every phase for every pair, and last-run timestamps', async () => {
+    const text = await scrape()
+    for (const phase of ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer']) {
+      expect(text).toContain(`egress_probe_phase_seconds{target="api",via="socks",phase="${phase}"}`)
+    }
+    expect(text).toMatch(/egress_probe_phase_seconds\{target="api",via="socks",phase="proxy"\} 0\.\d+/)
+    expect(text).toMatch(/egress_probe_last_run_timestamp_seconds\{target="api",via="direct"\} 1\d{9}\.\d+/)
+    expect(text).toContain('# TYPE egress_probe_skipped_total counter')
+    expect(text).not.toContain('egress_probe_failure_reason{target="api",via="direct"')
+    expect(text).not.toMatch(/nodejs_active_(handles|requests|resources)_total/)
+  })
+
+  it('passes promtool check metrics', async (ctx) => {
+    if (!requireTools('promtool')) { ctx.skip(); return }
+    const r = promtoolCheckMetrics(await scrape())
+    expect(r.output).toBe('')
+    expect(r.status).toBe(0)
+  })
+})
+
+describe('health endpoints', () => {
+  it('answers /-/healthy, /-/ready and a landing page linking them', async () => {
+    expect((await fetch(`${base}/-/healthy`)).status).toBe(200)
+    expect((await fetch(`${base}/-/ready`)).status).toBe(200)
+    const page = await (await fetch(`${base}/`)).text()
+    expect(page).toContain('href="metrics"')
+    expect(page).toContain('href="-/ready"')
+  })
+})
