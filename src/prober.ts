@@ -71,6 +71,12 @@ export class Prober {
     return result
   }
 
+  /** Runs one probe without recording it (for /probe): `timeoutMs` may shorten the deadline. */
+  async probeDetached (job: ProbeJob, timeoutMs: number): Promise<ProbeResult> {
+    const target = { ...job.target, timeoutMs: Math.min(timeoutMs, job.target.timeoutMs) }
+    return await runProbe({ ...job, target }, this.probeDeps, this.abort.signal)
+  }
+
   /** Runs every job once (for `egress-prober check`). */
   async runOnce (): Promise<ProbeResult[]> {
     await this.scheduler.runOnce(this.jobs)

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
 import type { Prober } from '../prober.js'
 import { landingPage } from './landing.js'
+import { probeHandler } from './probe-endpoint.js'
 
 export interface ServerDeps {
   prober: Prober
@@ -27,6 +28,7 @@ export function createServer (deps: ServerDeps): Express {
       res.status(500).type('text/plain').send('error rendering metrics\n')
     }
   })
+  app.get('/probe', probeHandler(deps.prober))
   app.get('/-/healthy', (_req, res) => { res.type('text/plain').send('Healthy\n') })
   app.get('/-/ready', (_req, res) => {
     if (deps.isReady()) res.type('text/plain').send('Ready\n')

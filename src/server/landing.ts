@@ -16,6 +16,7 @@ export function landingPage (prober: Prober): string {
 Config: ${escapeHtml(config.source)}.</p>
 <ul>
 <li><a href="metrics">Metrics</a></li>
+<li><a href="probe?target=${escapeHtml(encodeURIComponent(config.targets[0]?.name ?? ''))}&amp;debug=true">Probe now (blackbox-compatible /probe, debug)</a></li>
 <li><a href="-/healthy">Health</a></li>
 <li><a href="-/ready">Readiness</a></li>
 </ul>
