@@ -1,10 +1,10 @@
 import net from 'node:net'
 
-/** Listens on 127.0.0.1:0 and returns the port. */
-export async function listen (server: net.Server, host = '127.0.0.1'): Promise<number> {
+/** Listens on 127.0.0.1 (port 0 unless given) and returns the port. */
+export async function listen (server: net.Server, host = '127.0.0.1', port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, host, () => { server.off('error', reject); resolve() })
+    server.listen(port, host, () => { server.off('error', reject); resolve() })
   })
   return (server.address() as net.AddressInfo).port
 }
@@ -35,10 +35,10 @@ export async function closedPort (): Promise<number> {
 }
 
 /** A raw TCP server; `onSocket` decides what each connection gets. */
-export async function startRawServer (onSocket: (s: net.Socket) => void): Promise<{ port: number, connections: () => number, close: () => Promise<void> }> {
+export async function startRawServer (onSocket: (s: net.Socket) => void, port = 0): Promise<{ port: number, connections: () => number, close: () => Promise<void> }> {
   let count = 0
   const server = net.createServer((s) => { count++; s.on('error', () => {}); onSocket(s) })
   const sockets = trackSockets(server)
-  const port = await listen(server)
-  return { port, connections: () => count, close: () => closeServer(server, sockets) }
+  const bound = await listen(server, '127.0.0.1', port)
+  return { port: bound, connections: () => count, close: () => closeServer(server, sockets) }
 }

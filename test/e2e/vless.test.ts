@@ -1,0 +1,143 @@
+/**
+ * End to end against Debian's real v2ray (VLESS over TLS): the built CLI probes loopback targets
+ * through the real SOCKS5 and HTTP inbounds while we break the chain in the ways it breaks.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCli, type RunningCli } from '../helpers/cli.js'
+import { testCerts } from '../helpers/certs.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import { requireTools } from '../helpers/tools.js'
+import { hasAll, waitFor } from '../helpers/wait.js'
+import { LAB_USER, V2rayLab } from './v2ray-lab.js'
+
+const enabled = requireTools('v2ray')
+// v2ray retries a dead upstream for ~2 s before closing, so the timeout must exceed that.
+const INTERVAL_S = 5
+const TIMEOUT_S = 4
+
+describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
+  let lab: V2rayLab, web: TargetServer, webTls: TargetServer, cli: RunningCli
+  const metrics = async (): Promise<string> => await (await fetch(`${cli.base}/metrics`)).text()
+  const waitMetrics = async (what: string, ...lines: string[]): Promise<string> =>
+    await waitFor(metrics, hasAll(...lines), (INTERVAL_S + TIMEOUT_S + 3) * 1000, what)
+
+  beforeAll(async () => {
+    lab = await V2rayLab.create()
+    await lab.startServer()
+    await lab.startClient()
+    ;[web, webTls] = await Promise.all([startTarget(), startTarget({ tls: true })])
+    const p = lab.ports
+    const auth = `${LAB_USER.user}:${LAB_USER.pass}@`
+    const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
+    writeFileSync(join(dir, 'config.yml'), `
+listen: 127.0.0.1:0
+defaults: { interval: ${INTERVAL_S}s, timeout: ${TIMEOUT_S}s }
+proxies:
+  socks: socks5h://127.0.0.1:${p.socks}
+  http: http://127.0.0.1:${p.http}
+  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
+  http_auth: http://${auth}127.0.0.1:${p.httpAuth}
+  socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
+  http_nocreds: http://127.0.0.1:${p.httpAuth}
+egress_ip: { url: "${web.url('/ip')}", via: [direct, socks, http] }
+targets:
+  - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }
+  - { name: web_tls, url: "${webTls.url('/')}", via: [direct, socks, http], tls: { ca_file: "${testCerts().caFile}" } }
+  - { name: auth, url: "${webTls.url('/')}", via: [socks_auth, http_auth, socks_nocreds, http_nocreds], tls: { ca_file: "${testCerts().caFile}" } }
+`)
+    cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])
+  }, 30_000)
+
+  afterAll(async () => {
+    expect(await cli?.stop('SIGTERM')).toBe(0)
+    await lab?.close()
+    await Promise.all([web, webTls].map((s) => s?.close()))
+    expect(lab.pids()).toEqual([])
+  })
+
+  it('healthy chain: direct egress 127.0.0.1, proxies egress 127.0.0.2, no leak, verdict ok', async () => {
+    const text = await waitMetrics('a healthy round',
+      'egress_ip_info{via="direct",ip="127.0.0.1"} 1',
+      'egress_ip_info{via="socks",ip="127.0.0.2"} 1',
+      'egress_ip_info{via="http",ip="127.0.0.2"} 1',
+      'egress_target_verdict{target="web",verdict="ok"} 1',
+      'egress_target_verdict{target="web_tls",verdict="ok"} 1')
+    expect(text).toContain('egress_ip_leak{via="socks"} 0')
+    expect(text).toContain('egress_ip_leak{via="http"} 0')
+    expect(text).toContain('egress_proxy_up{via="socks"} 1')
+    expect(text).toContain('egress_proxy_up{via="http"} 1')
+    expect(text).toMatch(/egress_probe_phase_seconds\{target="web_tls",via="socks",phase="proxy"\} 0\.\d+/)
+  })
+
+  it('authenticated inbounds work with credentials and fail with proxy_auth without', async () => {
+    const text = await waitMetrics('the auth round',
+      'egress_probe_success{target="auth",via="socks_auth"} 1',
+      'egress_probe_success{target="auth",via="http_auth"} 1',
+      'egress_probe_failure_reason{target="auth",via="socks_nocreds",reason="proxy_auth"} 1',
+      'egress_probe_failure_reason{target="auth",via="http_nocreds",reason="proxy_auth"} 1')
+    expect(cli.logs()).not.toContain(LAB_USER.pass)
+    expect(text).not.toContain(LAB_USER.pass)
+  })
+
+  it('server killed, client alive: tunnel_broken through both proxies, verdict proxy_broken', async () => {
+    await lab.stopServer()
+    const text = await waitMetrics('tunnel_broken everywhere',
+      'egress_probe_failure_reason{target="web_tls",via="socks",reason="tunnel_broken"} 1',
+      'egress_probe_failure_reason{target="web_tls",via="http",reason="tunnel_broken"} 1',
+      'egress_probe_failure_reason{target="web",via="socks",reason="tunnel_broken"} 1',
+      // Plain HTTP goes through the HTTP proxy with CONNECT too: v2ray answers 200, then closes.
+      'egress_probe_failure_reason{target="web",via="http",reason="tunnel_broken"} 1',
+      'egress_target_verdict{target="web_tls",verdict="proxy_broken"} 1',
+      'egress_proxy_up{via="socks"} 0',
+      'egress_proxy_up{via="http"} 0')
+    expect(text).toContain('egress_probe_success{target="web_tls",via="direct"} 1')
+  })
+
+  it('restart: everything back to success within one interval', async () => {
+    await lab.startServer()
+    const started = Date.now()
+    await waitMetrics('recovery',
+      'egress_target_verdict{target="web",verdict="ok"} 1',
+      'egress_target_verdict{target="web_tls",verdict="ok"} 1',
+      'egress_proxy_up{via="socks"} 1')
+    expect(Date.now() - started).toBeLessThan((INTERVAL_S + TIMEOUT_S + 1) * 1000)
+  })
+
+  it('server hung (TCP accepted, TLS never completes): timeout at the configured deadline', async () => {
+    await lab.hangServer()
+    const text = await waitMetrics('timeouts',
+      'egress_probe_failure_reason{target="web_tls",via="socks",reason="timeout"} 1',
+      'egress_probe_failure_reason{target="web_tls",via="http",reason="timeout"} 1')
+    const tls = /egress_probe_phase_seconds\{target="web_tls",via="socks",phase="tls"\} ([\d.]+)/.exec(text)
+    // The deadline (4 s), not v2ray's 300 s connection idle timeout, ends the probe.
+    expect(Number(tls?.[1])).toBeGreaterThan(TIMEOUT_S - 1)
+    expect(Number(tls?.[1])).toBeLessThan(TIMEOUT_S + 0.5)
+    await lab.unhangServer()
+    await lab.startServer()
+  })
+
+  it('client killed: proxy_refused on both proxies, egress_proxy_up 0 within interval + timeout + 1 s', async () => {
+    await waitMetrics('recovery after the hang', 'egress_proxy_up{via="socks"} 1', 'egress_proxy_up{via="http"} 1')
+    await lab.stopClient()
+    const killed = Date.now()
+    await waitMetrics('egress_proxy_up 0', 'egress_proxy_up{via="socks"} 0', 'egress_proxy_up{via="http"} 0')
+    const detection = (Date.now() - killed) / 1000
+    console.log(`detection: client killed → egress_proxy_up 0 on /metrics after ${detection.toFixed(1)} s`)
+    expect(detection).toBeLessThan(INTERVAL_S + TIMEOUT_S + 1)
+    const text = await waitMetrics('proxy_refused',
+      'egress_probe_failure_reason{target="web",via="socks",reason="proxy_refused"} 1',
+      'egress_probe_failure_reason{target="web",via="http",reason="proxy_refused"} 1',
+      'egress_target_verdict{target="web",verdict="proxy_broken"} 1')
+    expect(text).toContain('egress_probe_success{target="web",via="direct"} 1')
+  })
+
+  it('client restarted: back to ok', async () => {
+    await lab.startClient()
+    await waitMetrics('recovery after the client restart',
+      'egress_target_verdict{target="web",verdict="ok"} 1',
+      'egress_target_verdict{target="web_tls",verdict="ok"} 1')
+  })
+})
