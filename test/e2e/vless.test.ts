@@ -52,9 +52,11 @@ targets:
   }, 30_000)
 
   afterAll(async () => {
-    expect(await cli?.stop('SIGTERM')).toBe(0)
+    // Clean up everything first, then assert: a failed assertion must not leave processes behind.
+    const code = await cli?.stop('SIGTERM')
     await lab?.close()
     await Promise.all([web, webTls].map((s) => s?.close()))
+    expect(code).toBe(0)
     expect(lab.pids()).toEqual([])
   })
 
