@@ -7,6 +7,8 @@ import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import { createServer } from '../server/app.js'
+import { StatsClient } from '../xray/client.js'
+import { registerXrayMetrics } from '../xray/metrics.js'
 
 export interface Running {
   prober: Prober
@@ -19,6 +21,8 @@ export interface Running {
 export async function serve (config: Config, logger: Logger): Promise<Running> {
   const registry = createRegistry()
   const prober = new Prober(config, { logger, registry })
+  const xray = config.xray === undefined ? undefined : new StatsClient(config.xray.address, config.xray.flavor)
+  if (xray !== undefined) registerXrayMetrics(registry, xray, logger, config.xray?.timeoutMs)
   let ready = false
   const app = createServer({ prober, registry, logger, isReady: () => ready })
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
@@ -38,6 +42,7 @@ export async function serve (config: Config, logger: Logger): Promise<Running> {
       await prober.stop(graceMs)
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      xray?.close()
     },
   }
 }

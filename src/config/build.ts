@@ -39,7 +39,9 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string): C
   if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, egressIpAsTarget(raw.egress_ip), ['egress_ip'], allVia, ctx))
   raw.targets?.forEach((t, i) => targets.push(buildTarget(raw, t, ['targets', i], allVia, ctx)))
   if (ctx.problems.length > 0) return ctx.problems
+  const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: Math.min(raw.xray.timeout ?? 2000, 2000) } }
   return {
+    ...xray,
     listen: raw.listen ?? DEFAULTS.listen,
     jitterMs: raw.defaults?.jitter ?? 0,
     maxConcurrentProbes: raw.max_concurrent_probes ?? DEFAULTS.maxConcurrentProbes,

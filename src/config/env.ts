@@ -7,7 +7,7 @@ import { DEFAULT_EGRESS_IP_URL, KNOWN_TARGETS, targetForDomain } from './embedde
 /** Environment variables read in no-config mode, in the order documented. */
 export const ENV_VARS = [
   'SOCKS5_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'USE_VLESS_PROXY', 'PROXY_REQUIRED_DOMAINS',
-  'EGRESS_IP_URL', 'PROBE_INTERVAL', 'PROBE_TIMEOUT', 'LISTEN_ADDRESS',
+  'EGRESS_IP_URL', 'PROBE_INTERVAL', 'PROBE_TIMEOUT', 'LISTEN_ADDRESS', 'XRAY_API_ADDRESS',
 ] as const
 
 export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string, unknown>, source: string } {
@@ -26,6 +26,8 @@ export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string,
     egress_ip: { url: nonEmpty(env.EGRESS_IP_URL) ?? DEFAULT_EGRESS_IP_URL },
     targets: [...new Set(domains)].map(targetForDomain),
   }
+  const xray = nonEmpty(env.XRAY_API_ADDRESS)
+  if (xray !== undefined) raw.xray = { api: xray }
   const listen = nonEmpty(env.LISTEN_ADDRESS)
   if (listen !== undefined) raw.listen = listen
   return { raw, source: set.length > 0 ? `environment (${set.join(', ')})` : 'embedded default' }

@@ -111,6 +111,11 @@ export const configSchema = z.strictObject({
   proxies: z.record(z.string(), proxySchema).optional(),
   egress_ip: egressIpSchema.optional(),
   targets: z.array(targetSchema).optional(),
+  xray: z.strictObject({
+    api: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port' }),
+    flavor: z.enum(['auto', 'xray', 'v2ray']).optional(),
+    timeout: duration.optional(),
+  }).optional(),
 }).superRefine((cfg, ctx) => {
   const known = new Set([DIRECT, ...Object.keys(cfg.proxies ?? {})])
   if (cfg.proxies?.[DIRECT] !== undefined) {

@@ -62,6 +62,13 @@ export interface EgressIpConfig {
   expect: string[]
 }
 
+/** The Xray/V2Ray stats API to scrape (gRPC), if any. */
+export interface XrayConfig {
+  address: string
+  flavor: 'auto' | 'xray' | 'v2ray'
+  timeoutMs: number
+}
+
 export interface Config {
   listen: string
   jitterMs: number
@@ -69,6 +76,7 @@ export interface Config {
   proxies: Record<string, ProxyConfig>
   targets: TargetConfig[]
   egressIp: EgressIpConfig
+  xray?: XrayConfig
   /** Where the config came from: a file path, "environment" or "embedded default". */
   source: string
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCli, type RunningCli } from '../helpers/cli.js'
 import { testCerts } from '../helpers/certs.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
-import { requireTools } from '../helpers/tools.js'
+import { promtoolCheckMetrics, requireTools } from '../helpers/tools.js'
 import { hasAll, waitFor } from '../helpers/wait.js'
 import { LAB_USER, V2rayLab } from './v2ray-lab.js'
 
@@ -43,6 +43,7 @@ proxies:
   socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
   http_nocreds: http://127.0.0.1:${p.httpAuth}
 egress_ip: { url: "${web.url('/ip')}", via: [direct, socks, http] }
+xray: { api: "127.0.0.1:${p.api}" }
 targets:
   - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }
   - { name: web_tls, url: "${webTls.url('/')}", via: [direct, socks, http], tls: { ca_file: "${testCerts().caFile}" } }
@@ -72,6 +73,36 @@ targets:
     expect(text).toContain('egress_proxy_up{via="socks"} 1')
     expect(text).toContain('egress_proxy_up{via="http"} 1')
     expect(text).toMatch(/egress_probe_phase_seconds\{target="web_tls",via="socks",phase="proxy"\} 0\.\d+/)
+  })
+
+  it('stats API: every xray_ metric with plausible values; traffic counters grow with each inbound', async () => {
+    const value = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN')
+    const inbounds = ['socks-in', 'http-in', 'socks-auth-in', 'http-auth-in']
+    const traffic = (text: string): number[] => inbounds.flatMap((tag) => ['uplink', 'downlink'].map((d) =>
+      value(text, `xray_traffic_${d}_bytes_total{dimension="inbound",target="${tag}"}`)))
+    const first = await waitFor(metrics, (t) => traffic(t).every((v) => v > 0), (INTERVAL_S + TIMEOUT_S + 3) * 1000, 'traffic on every inbound')
+    expect(value(first, 'xray_up')).toBe(1)
+    expect(value(first, 'xray_uptime_seconds')).toBeGreaterThanOrEqual(0)
+    expect(value(first, 'xray_uptime_seconds')).toBeLessThan(600)
+    expect(value(first, 'xray_goroutines')).toBeGreaterThan(5)
+    expect(value(first, 'xray_memstats_alloc_bytes')).toBeGreaterThan(100_000)
+    expect(value(first, 'xray_memstats_sys_bytes')).toBeGreaterThan(value(first, 'xray_memstats_alloc_bytes'))
+    expect(value(first, 'xray_memstats_mallocs_total')).toBeGreaterThan(value(first, 'xray_memstats_frees_total'))
+    expect(value(first, 'xray_memstats_live_objects')).toBeGreaterThan(0)
+    expect(value(first, 'xray_memstats_gc_total')).toBeGreaterThanOrEqual(0)
+    expect(value(first, 'xray_memstats_gc_pause_seconds_total')).toBeLessThan(10)
+    expect(value(first, 'xray_scrape_duration_seconds')).toBeLessThan(2)
+    expect(value(first, 'xray_traffic_uplink_bytes_total{dimension="outbound",target="proxy"}')).toBeGreaterThan(0)
+    const before = traffic(first)
+    const later = await waitFor(metrics, (t) => traffic(t).every((v, i) => v > before[i]!), (INTERVAL_S + TIMEOUT_S + 3) * 1000, 'traffic counters to grow')
+    expect(traffic(later).every((v, i) => v > before[i]!)).toBe(true)
+  })
+
+  it('passes promtool check metrics on the live /metrics', async (ctx) => {
+    if (!requireTools('promtool')) { ctx.skip(); return }
+    const r = promtoolCheckMetrics(await metrics())
+    expect(r.output).toBe('')
+    expect(r.status).toBe(0)
   })
 
   it('authenticated inbounds work with credentials and fail with proxy_auth without', async () => {

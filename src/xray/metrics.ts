@@ -1,0 +1,78 @@
+/**
+ * xray_* metrics, read from the stats API when /metrics is scraped (one API round per scrape,
+ * with a short deadline). API down or slow → xray_up 0, the other xray_ series absent (not 0:
+ * a counter that drops to 0 reads as a reset) and the rest of /metrics unaffected; one log line
+ * per state change, not per scrape.
+ */
+import type { Metric, Registry } from 'prom-client'
+import type { Logger } from '../log.js'
+import type { Stat, StatsClient, SysStats } from './client.js'
+
+interface Snapshot { up: boolean, seconds: number, stats: Stat[], sys?: SysStats }
+interface Sample { labels?: Record<string, string>, value: number }
+
+/** `inbound>>>TAG>>>traffic>>>uplink` → { dimension, target, direction }. */
+export function parseStatName (name: string): { dimension: string, target: string, direction: 'uplink' | 'downlink' } | undefined {
+  const m = /^(inbound|outbound|user)>>>(.+)>>>traffic>>>(uplink|downlink)$/.exec(name)
+  return m === null ? undefined : { dimension: m[1]!, target: m[2]!, direction: m[3] as 'uplink' | 'downlink' }
+}
+
+const SYS_METRICS: [name: string, type: 'gauge' | 'counter', help: string, read: (s: SysStats) => number][] = [
+  ['xray_uptime_seconds', 'gauge', 'Uptime of the Xray/V2Ray process.', (s) => s.Uptime],
+  ['xray_goroutines', 'gauge', 'Goroutines in the Xray/V2Ray process.', (s) => s.NumGoroutine],
+  ['xray_memstats_alloc_bytes', 'gauge', 'Bytes of allocated heap objects (Go MemStats.Alloc).', (s) => s.Alloc],
+  ['xray_memstats_sys_bytes', 'gauge', 'Bytes obtained from the OS (Go MemStats.Sys).', (s) => s.Sys],
+  ['xray_memstats_live_objects', 'gauge', 'Live heap objects (mallocs - frees).', (s) => s.LiveObjects],
+  ['xray_memstats_mallocs_total', 'counter', 'Heap objects allocated (Go MemStats.Mallocs).', (s) => s.Mallocs],
+  ['xray_memstats_frees_total', 'counter', 'Heap objects freed (Go MemStats.Frees).', (s) => s.Frees],
+  ['xray_memstats_gc_total', 'counter', 'Completed GC cycles (Go MemStats.NumGC).', (s) => s.NumGC],
+  // Go reports nanoseconds; Prometheus wants base units.
+  ['xray_memstats_gc_pause_seconds_total', 'counter', 'Total GC stop-the-world pause time.', (s) => s.PauseTotalNs / 1e9],
+]
+
+export function registerXrayMetrics (registry: Registry, client: StatsClient, logger: Logger, deadlineMs = 2000): void {
+  let pending: Promise<Snapshot> | undefined
+  let wasUp: boolean | undefined
+  const scrape = async (): Promise<Snapshot> => {
+    const started = performance.now()
+    try {
+      const { stats, sys } = await client.scrape(deadlineMs)
+      if (wasUp !== true) logger.info({ service: client.service }, 'xray stats API reachable')
+      wasUp = true
+      return { up: true, seconds: (performance.now() - started) / 1000, stats, sys }
+    } catch (err) {
+      if (wasUp !== false) logger.warn({ detail: (err as Error).message }, 'xray stats API unreachable')
+      wasUp = false
+      return { up: false, seconds: (performance.now() - started) / 1000, stats: [] }
+    }
+  }
+  // prom-client calls every metric's get() synchronously at the start of a scrape: metrics
+  // asking within that tick share one API round.
+  const snapshot = (): Promise<Snapshot> => {
+    if (pending === undefined) {
+      pending = scrape()
+      setImmediate(() => { pending = undefined })
+    }
+    return pending
+  }
+  const add = (name: string, type: 'gauge' | 'counter', help: string, samples: (s: Snapshot) => Sample[]): void => {
+    // A metric object in prom-client's shape whose series exist only when the API answered.
+    const metric = {
+      name, help, type, aggregator: 'sum',
+      get: async () => ({ name, help, type, aggregator: 'sum', values: samples(await snapshot()).map((v) => ({ labels: v.labels ?? {}, value: v.value })) }),
+      reset: () => {},
+    }
+    registry.registerMetric(metric as unknown as Metric)
+  }
+  add('xray_up', 'gauge', 'Whether the Xray/V2Ray stats API answered this scrape (1) or not (0).', (s) => [{ value: s.up ? 1 : 0 }])
+  add('xray_scrape_duration_seconds', 'gauge', 'Time the stats API took to answer (or fail) this scrape.', (s) => [{ value: s.seconds }])
+  for (const [name, type, help, read] of SYS_METRICS) add(name, type, help, (s) => s.sys === undefined ? [] : [{ value: read(s.sys) }])
+  for (const direction of ['uplink', 'downlink'] as const) {
+    add(`xray_traffic_${direction}_bytes_total`, 'counter',
+      `Bytes sent ${direction === 'uplink' ? 'up (client → server)' : 'down (server → client)'} per inbound, outbound or user (QueryStats, never reset).`,
+      (s) => s.stats.flatMap((stat) => {
+        const p = parseStatName(stat.name)
+        return p?.direction === direction ? [{ labels: { dimension: p.dimension, target: p.target }, value: Math.max(0, stat.value) }] : []
+      }))
+  }
+}
