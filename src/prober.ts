@@ -9,8 +9,9 @@ import type { Logger } from './log.js'
 import { registerProberMetrics, type ProberMetrics } from './metrics/prober-metrics.js'
 import { buildJobs, runProbe } from './probes/index.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
+import { ProxyWatch } from './scheduler/proxy-watch.js'
 import { jobKey, Scheduler } from './scheduler/scheduler.js'
-import type { Timers } from './scheduler/timers.js'
+import { realTimers, type Timers } from './scheduler/timers.js'
 import { ResultStore } from './state/store.js'
 import type { Lookup } from './transport/connector.js'
 import { VERSION } from './version.js'
@@ -26,6 +27,8 @@ export class Prober {
   readonly store = new ResultStore()
   readonly metrics: ProberMetrics
   private readonly scheduler: Scheduler
+  private readonly watch: ProxyWatch
+  private started = false
   private readonly probeDeps: ProbeDeps
   private jobs: ProbeJob[]
   /** Aborts in-flight probes on a hard stop. */
@@ -51,20 +54,34 @@ export class Prober {
       jitterMs: config.jitterMs,
       ...(deps.timers !== undefined && { timers: deps.timers }),
     })
+    this.watch = new ProxyWatch({
+      jobsVia: (via) => this.jobs.filter((j) => j.via === via && j.target.schedule === undefined),
+      trigger: (job) => { this.scheduler.trigger(job) },
+      viaUp: (via) => this.store.viaUp(via),
+      onChange: (via, up) => {
+        if (up) deps.logger.info({ via }, 'proxy up: a probe through it succeeded')
+        else deps.logger.warn({ via }, 'proxy down: every probe through it failed; re-checking')
+      },
+      timers: deps.timers ?? realTimers,
+      recheckMs: config.recheckMs,
+    })
   }
 
   get currentConfig (): Config { return this.config }
 
   /** Starts the schedule. */
   start (): void {
+    this.started = true
     this.scheduler.add(this.jobs)
   }
 
   /** Runs one probe now, records and logs its result. */
   async probe (job: ProbeJob): Promise<ProbeResult> {
     const result = await runProbe(job, this.probeDeps, this.abort.signal)
+    const wasSuccess = this.store.get(job.target.name, job.via)?.latest?.success
     this.store.add(result)
     this.metrics.record(result)
+    if (this.started && this.config.recheckMs > 0) this.watch.observe(result, wasSuccess, job.proxy !== undefined)
     if (!result.success) {
       this.deps.logger.warn({ target: result.target, via: result.via, reason: result.reason, detail: result.message }, 'probe failed')
     }
@@ -90,6 +107,8 @@ export class Prober {
 
   /** Stops scheduling; waits for in-flight probes up to `graceMs`, then aborts them. */
   async stop (graceMs: number): Promise<void> {
+    this.started = false
+    this.watch.stopAll()
     await this.scheduler.stop(graceMs)
     this.abort.abort(new Error('prober stopped'))
   }

@@ -19,6 +19,7 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   maxBodyBytes: 1 << 20,
   maxConcurrentProbes: 64,
+  recheckMs: 2000,
 } as const
 
 const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
@@ -44,6 +45,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string): C
     ...xray,
     listen: raw.listen ?? DEFAULTS.listen,
     jitterMs: raw.defaults?.jitter ?? 0,
+    recheckMs: raw.defaults?.recheck_interval ?? DEFAULTS.recheckMs,
     maxConcurrentProbes: raw.max_concurrent_probes ?? DEFAULTS.maxConcurrentProbes,
     proxies,
     targets,

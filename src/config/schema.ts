@@ -105,6 +105,7 @@ export const configSchema = z.strictObject({
     interval: duration.optional(),
     timeout: duration.optional(),
     jitter: duration.optional(),
+    recheck_interval: duration.optional(),
     max_body_bytes: z.number().int().positive().optional(),
   }).optional(),
   max_concurrent_probes: z.number().int().positive().optional(),

@@ -72,6 +72,8 @@ export interface XrayConfig {
 export interface Config {
   listen: string
   jitterMs: number
+  /** While every pair through a proxy fails, one is re-probed this often (0 = never). */
+  recheckMs: number
   maxConcurrentProbes: number
   proxies: Record<string, ProxyConfig>
   targets: TargetConfig[]

@@ -119,8 +119,8 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     collect () {
       this.reset()
       for (const via of proxyVias()) {
-        const results = latest().filter((r) => r.via === via)
-        if (results.length > 0) this.set({ via }, results.some((r) => r.success) ? 1 : 0)
+        const up = store.viaUp(via)
+        if (up !== undefined) this.set({ via }, up ? 1 : 0)
       }
     },
   })

@@ -76,6 +76,11 @@ export class Scheduler {
     await Promise.all(jobs.map((job) => this.limiter.run(() => this.opts.run(job, this.timers.now()))))
   }
 
+  /** Runs a job now, outside its schedule, unless it is already running (then nothing happens). */
+  trigger (job: ProbeJob): void {
+    if (!this.running.has(jobKey(job))) this.slot(job, this.timers.now())
+  }
+
   private slot (job: ProbeJob, plannedAt: number): void {
     const key = jobKey(job)
     if (this.running.has(key)) { this.opts.onSkip(job); return }

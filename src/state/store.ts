@@ -52,6 +52,20 @@ export class ResultStore {
     })
   }
 
+  /**
+   * Whether anything probed through `via` succeeded in its latest run: true, false when every
+   * pair failed, undefined before the first result.
+   */
+  viaUp (via: string): boolean | undefined {
+    let seen = false
+    for (const { via: v, state } of this.entries()) {
+      if (v !== via || state.latest === undefined) continue
+      if (state.latest.success) return true
+      seen = true
+    }
+    return seen ? false : undefined
+  }
+
   /** The egress IP the latest egress check of `via` saw, if it got an answer. */
   egressIp (via: string): string | undefined {
     return this.egress.get(via)?.ip

@@ -1,0 +1,64 @@
+/**
+ * Confirms proxy failures by re-probing, so one failed probe never takes a proxy "down" and a
+ * dead proxy is seen within seconds (docs/decisions.md, "Proxy up and down"):
+ * - when a pair through a proxy goes from success to failure, every other pair through that
+ *   proxy is probed at once (a target's own trouble leaves the others green);
+ * - while every pair through a proxy fails, one of them is re-probed every `recheckMs`, round
+ *   robin, so recovery shows within seconds instead of an interval.
+ */
+import type { ProbeJob, ProbeResult } from '../probes/types.js'
+import type { Timers } from './timers.js'
+
+export interface ProxyWatchOptions {
+  /** The interval-scheduled jobs through a proxy. */
+  jobsVia: (via: string) => ProbeJob[]
+  /** Runs a job now unless it is running. */
+  trigger: (job: ProbeJob) => void
+  /** Whether anything through the proxy succeeded in its latest run. */
+  viaUp: (via: string) => boolean | undefined
+  onChange: (via: string, up: boolean) => void
+  timers: Timers
+  recheckMs: number
+}
+
+export class ProxyWatch {
+  private readonly rechecks = new Map<string, { handle: unknown, next: number }>()
+  private readonly lastUp = new Map<string, boolean>()
+
+  constructor (private readonly o: ProxyWatchOptions) {}
+
+  /** Call after the store has recorded `result`; `wasSuccess` is the pair's previous outcome. */
+  observe (result: ProbeResult, wasSuccess: boolean | undefined, isProxy: boolean): void {
+    if (!isProxy) return
+    const via = result.via
+    if (!result.success && wasSuccess !== false) {
+      for (const job of this.o.jobsVia(via)) if (job.target.name !== result.target) this.o.trigger(job)
+    }
+    const up = this.o.viaUp(via)
+    if (up === undefined) return
+    if (this.lastUp.get(via) !== up) { this.lastUp.set(via, up); this.o.onChange(via, up) }
+    if (up) this.stop(via)
+    else if (!this.rechecks.has(via)) this.schedule(via, 0)
+  }
+
+  stopAll (): void {
+    for (const via of [...this.rechecks.keys()]) this.stop(via)
+  }
+
+  private schedule (via: string, next: number): void {
+    const handle = this.o.timers.setTimeout(() => {
+      const jobs = this.o.jobsVia(via)
+      const job = jobs[next % Math.max(1, jobs.length)]
+      if (job === undefined || this.o.viaUp(via) !== false) { this.rechecks.delete(via); return }
+      this.o.trigger(job)
+      this.schedule(via, next + 1)
+    }, this.o.recheckMs)
+    this.rechecks.set(via, { handle, next })
+  }
+
+  private stop (via: string): void {
+    const r = this.rechecks.get(via)
+    if (r !== undefined) this.o.timers.clearTimeout(r.handle)
+    this.rechecks.delete(via)
+  }
+}

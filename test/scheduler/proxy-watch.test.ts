@@ -1,0 +1,65 @@
+/** Confirming proxy failures by re-probing, and fast re-checks while a proxy is down. */
+import { afterEach, expect, it } from 'vitest'
+import { series, startApp, type TestApp } from '../helpers/app.js'
+import { startSocksProxy, type TestProxy } from '../helpers/proxies.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import { hasAll, waitFor } from '../helpers/wait.js'
+
+let target: TargetServer, socks: TestProxy, app: TestApp
+afterEach(async () => { await app.close(); await Promise.all([target, socks].map((s) => s.close())) })
+
+/** Three pairs through one proxy, 20 s apart: without re-probing, a failure would take 40 s to spread. */
+async function setup (): Promise<void> {
+  [target, socks] = await Promise.all([startTarget(), startSocksProxy()])
+  app = await startApp(`
+defaults: { interval: 60s, timeout: 2s, recheck_interval: 200ms }
+proxies: { socks: "${socks.url}" }
+targets:
+  - { name: a, url: "${target.url('/')}", via: [socks] }
+  - { name: b, url: "${target.url('/')}", via: [socks] }
+  - { name: c, url: "${target.url('/')}", via: [socks] }
+`)
+  await app.prober.runOnce()
+  expect(await app.scrape()).toContain('egress_proxy_up{via="socks"} 1')
+}
+
+it('a failure through a proxy re-probes its other pairs at once: a dead proxy shows in well under an interval', async () => {
+  await setup()
+  socks.mode = { reply: 1 } // general SOCKS server failure
+  const started = Date.now()
+  app.prober.start() // pair a runs at once, b and c would wait 20 s and 40 s
+  await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0',
+    'egress_probe_failure_reason{target="b",via="socks",reason="proxy_rejected"} 1',
+    'egress_probe_failure_reason{target="c",via="socks",reason="proxy_rejected"} 1'), 3000, 'the proxy to be down')
+  expect(Date.now() - started).toBeLessThan(2000)
+})
+
+it('while a proxy is down it is re-checked every recheck_interval, so recovery shows in seconds', async () => {
+  await setup()
+  socks.mode = { reply: 1 }
+  app.prober.start()
+  await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0'), 3000, 'the proxy to be down')
+  const before = socks.requests.length
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  expect(socks.requests.length - before).toBeGreaterThanOrEqual(3) // ~5 re-checks in 1 s
+  socks.mode = 'normal'
+  const back = Date.now()
+  await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 1'), 3000, 'the proxy to be up')
+  expect(Date.now() - back).toBeLessThan(1000)
+  const settled = socks.requests.length
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  expect(socks.requests.length).toBe(settled) // re-checks stop once it is up
+})
+
+it("one target's own failure does not take the proxy down", async () => {
+  await setup()
+  target.hits.length = 0
+  // Target a starts answering 500: its own trouble, not the proxy's.
+  app.prober.reload({ ...app.prober.currentConfig, targets: app.prober.currentConfig.targets.map((t) => t.name === 'a' ? { ...t, url: new URL(target.url('/?status=500')) } : t) })
+  app.prober.start()
+  await waitFor(app.scrape, hasAll('egress_probe_failure_reason{target="a",via="socks",reason="http_status"} 1'), 3000, 'a to fail')
+  await waitFor(async () => target.hits.length, (n) => n >= 3, 3000, 'b and c to be re-probed')
+  const text = await app.scrape()
+  expect(text).toContain('egress_proxy_up{via="socks"} 1')
+  expect(series(text, 'egress_probe_success').filter((l) => l.endsWith(' 1'))).toHaveLength(2)
+})
