@@ -15,7 +15,7 @@ import {
 
 export const DEFAULTS = {
   listen: '127.0.0.1:9550',
-  intervalMs: 30_000,
+  intervalMs: 15_000,
   timeoutMs: 10_000,
   maxBodyBytes: 1 << 20,
   maxConcurrentProbes: 64,

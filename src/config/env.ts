@@ -21,7 +21,7 @@ export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string,
   const domains = (nonEmpty(env.PROXY_REQUIRED_DOMAINS) ?? Object.keys(KNOWN_TARGETS).join(','))
     .split(',').map((d) => d.trim()).filter((d) => d !== '')
   const raw: Record<string, unknown> = {
-    defaults: { interval: nonEmpty(env.PROBE_INTERVAL) ?? '30s', timeout: nonEmpty(env.PROBE_TIMEOUT) ?? '10s' },
+    defaults: { interval: nonEmpty(env.PROBE_INTERVAL) ?? '15s', timeout: nonEmpty(env.PROBE_TIMEOUT) ?? '10s' },
     proxies,
     egress_ip: { url: nonEmpty(env.EGRESS_IP_URL) ?? DEFAULT_EGRESS_IP_URL },
     targets: [...new Set(domains)].map(targetForDomain),

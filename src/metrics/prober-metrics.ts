@@ -64,6 +64,14 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     labelNames: pairLabels, registers,
     collect () { this.reset(); for (const r of latest()) this.set({ target: r.target, via: r.via }, r.startedAt / 1000) },
   })
+  new Gauge({
+    name: 'egress_probe_interval_seconds', help: 'The configured probe interval of the pair (absent for cron-scheduled targets).',
+    labelNames: pairLabels, registers,
+    collect () {
+      this.reset()
+      for (const t of config().targets) if (t.schedule === undefined) for (const via of t.via) this.set({ target: t.name, via }, t.intervalMs / 1000)
+    },
+  })
   const skipped = new Counter({
     name: 'egress_probe_skipped_total', help: 'Scheduled runs skipped because the previous probe of the pair was still running.',
     labelNames: pairLabels, registers,

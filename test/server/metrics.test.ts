@@ -55,6 +55,7 @@ describe('/metrics', () => {
     'egress_probe_failure_reason{target="broken",via="direct",reason="http_status"} 1',
     'egress_probe_status_code{target="broken",via="direct"} 500',
     'egress_probe_status_code{target="api",via="http"} 0',
+    'egress_probe_interval_seconds{target="api",via="direct"} 15',
     'egress_ip_info{via="direct",ip="127.0.0.1"} 1',
     'egress_ip_info{via="socks",ip="127.0.0.2"} 1',
     'egress_proxy_up{via="socks"} 1',
