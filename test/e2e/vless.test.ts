@@ -2,16 +2,12 @@
  * End to end against Debian's real v2ray (VLESS over TLS): the built CLI probes loopback targets
  * through the real SOCKS5 and HTTP inbounds while we break the chain in the ways it breaks.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCli, type RunningCli } from '../helpers/cli.js'
-import { testCerts } from '../helpers/certs.js'
-import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import type { RunningCli } from '../helpers/cli.js'
 import { promtoolCheckMetrics, requireTools } from '../helpers/tools.js'
 import { hasAll, waitFor } from '../helpers/wait.js'
-import { LAB_USER, V2rayLab } from './v2ray-lab.js'
+import { startChain, type Chain } from './chain.js'
+import { LAB_USER, type V2rayLab } from './v2ray-lab.js'
 
 const enabled = requireTools('v2ray')
 // v2ray retries a dead upstream for ~2 s before closing, so the timeout must exceed that.
@@ -19,44 +15,19 @@ const INTERVAL_S = 5
 const TIMEOUT_S = 4
 
 describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
-  let lab: V2rayLab, web: TargetServer, webTls: TargetServer, cli: RunningCli
-  const metrics = async (): Promise<string> => await (await fetch(`${cli.base}/metrics`)).text()
+  let chain: Chain, lab: V2rayLab, cli: RunningCli
+  const metrics = async (): Promise<string> => await chain.metrics()
   const waitMetrics = async (what: string, ...lines: string[]): Promise<string> =>
     await waitFor(metrics, hasAll(...lines), (INTERVAL_S + TIMEOUT_S + 3) * 1000, what)
 
   beforeAll(async () => {
-    lab = await V2rayLab.create()
-    await lab.startServer()
-    await lab.startClient()
-    ;[web, webTls] = await Promise.all([startTarget(), startTarget({ tls: true })])
-    const p = lab.ports
-    const auth = `${LAB_USER.user}:${LAB_USER.pass}@`
-    const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
-    writeFileSync(join(dir, 'config.yml'), `
-listen: 127.0.0.1:0
-defaults: { interval: ${INTERVAL_S}s, timeout: ${TIMEOUT_S}s }
-proxies:
-  socks: socks5h://127.0.0.1:${p.socks}
-  http: http://127.0.0.1:${p.http}
-  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
-  http_auth: http://${auth}127.0.0.1:${p.httpAuth}
-  socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
-  http_nocreds: http://127.0.0.1:${p.httpAuth}
-egress_ip: { url: "${web.url('/ip')}", via: [direct, socks, http] }
-xray: { api: "127.0.0.1:${p.api}" }
-targets:
-  - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }
-  - { name: web_tls, url: "${webTls.url('/')}", via: [direct, socks, http], tls: { ca_file: "${testCerts().caFile}" } }
-  - { name: auth, url: "${webTls.url('/')}", via: [socks_auth, http_auth, socks_nocreds, http_nocreds], tls: { ca_file: "${testCerts().caFile}" } }
-`)
-    cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])
+    chain = await startChain({ defaults: `{ interval: ${INTERVAL_S}s, timeout: ${TIMEOUT_S}s }`, authInbounds: true })
+    ;({ lab, cli } = chain)
   }, 30_000)
 
   afterAll(async () => {
     // Clean up everything first, then assert: a failed assertion must not leave processes behind.
-    const code = await cli?.stop('SIGTERM')
-    await lab?.close()
-    await Promise.all([web, webTls].map((s) => s?.close()))
+    const code = await chain?.close()
     expect(code).toBe(0)
     expect(lab.pids()).toEqual([])
   })

@@ -1,0 +1,75 @@
+/**
+ * The full chain as a user runs it: real v2ray (VLESS server + client), loopback targets, and
+ * the built egress-prober CLI configured against them.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startCli, type RunningCli } from '../helpers/cli.js'
+import { testCerts } from '../helpers/certs.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import { LAB_USER, V2rayLab } from './v2ray-lab.js'
+
+export interface Chain {
+  lab: V2rayLab
+  web: TargetServer
+  webTls: TargetServer
+  cli: RunningCli
+  metrics: () => Promise<string>
+  close: () => Promise<number | null>
+}
+
+/** `defaults` and `extraTargets` are YAML fragments; the rest is the standard lab config. */
+export interface ChainOptions {
+  defaults?: string
+  extraTargets?: string
+  egressExpect?: boolean
+  /** Adds the password-protected inbounds, with and without credentials (the latter always fail). */
+  authInbounds?: boolean
+}
+
+export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
+  const lab = await V2rayLab.create()
+  const parts: { close: () => Promise<unknown> }[] = [lab]
+  try {
+    await lab.startServer()
+    await lab.startClient()
+    const [web, webTls] = await Promise.all([startTarget(), startTarget({ tls: true })])
+    parts.push(web, webTls)
+    const p = lab.ports
+    const auth = `${LAB_USER.user}:${LAB_USER.pass}@`
+    const ca = testCerts().caFile
+    const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
+    writeFileSync(join(dir, 'config.yml'), `
+listen: 127.0.0.1:0
+${opts.defaults === undefined ? '' : `defaults: ${opts.defaults}`}
+proxies:
+  socks: socks5h://127.0.0.1:${p.socks}
+  http: http://127.0.0.1:${p.http}
+${opts.authInbounds === true ? `  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
+  http_auth: http://${auth}127.0.0.1:${p.httpAuth}
+  socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
+  http_nocreds: http://127.0.0.1:${p.httpAuth}` : ''}
+egress_ip: { url: "${web.url('/ip')}", via: [direct, socks, http]${opts.egressExpect === true ? ', expect: [127.0.0.2/32]' : ''} }
+xray: { api: "127.0.0.1:${p.api}" }
+targets:
+  - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }
+  - { name: web_tls, url: "${webTls.url('/')}", via: [direct, socks, http], tls: { ca_file: "${ca}" } }
+${opts.authInbounds === true ? `  - { name: auth, url: "${webTls.url('/')}", via: [socks_auth, http_auth, socks_nocreds, http_nocreds], tls: { ca_file: "${ca}" } }` : ''}
+${opts.extraTargets ?? ''}
+`)
+    const cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])
+    return {
+      lab, web, webTls, cli,
+      metrics: async () => await (await fetch(`${cli.base}/metrics`)).text(),
+      close: async () => {
+        const code = await cli.stop('SIGTERM')
+        await Promise.all(parts.map((x) => x.close()))
+        return code
+      },
+    }
+  } catch (err) {
+    await Promise.all(parts.map((x) => x.close()))
+    throw err
+  }
+}
