@@ -33,10 +33,12 @@ async function main (argv: string[]): Promise<number> {
   }
   if (args.command === 'check') {
     const logger = createLogger(args.logLevel ?? 'error', process.stderr)
-    return await runCheck(config, logger, args.output, (s) => process.stdout.write(s))
+    const color = process.stdout.isTTY && process.env.NO_COLOR === undefined
+    return await runCheck(config, logger, args.output, { write: (s) => process.stdout.write(s), color })
   }
   const logger = createLogger(args.logLevel ?? 'info')
-  const running = await serve(config, logger)
+  const running = await serve(config, logger, args.configFile)
+  process.on('SIGHUP', () => { running.reload() })
   return await new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'shutting down: finishing in-flight probes')

@@ -3,6 +3,7 @@
  * metrics fed from it. Everything it needs is passed in, so each test builds a fresh one.
  */
 import { lookup as dnsLookup } from 'node:dns/promises'
+import { BlockList } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { Config } from './config/types.js'
 import type { Logger } from './log.js'
@@ -21,6 +22,13 @@ export interface ProberDeps {
   registry: Registry
   lookup?: Lookup
   timers?: Timers
+}
+
+/** What a job probes, as text: equal fingerprints mean a reload leaves the pair alone. */
+function jobFingerprint (job: ProbeJob): string {
+  const { tls: _secureContext, ...rest } = job
+  return JSON.stringify(rest, (_key, value: unknown) =>
+    value instanceof RegExp ? String(value) : value instanceof BlockList ? value.rules : value)
 }
 
 export class Prober {
@@ -114,15 +122,21 @@ export class Prober {
   }
 
   /** Swaps in a new config: unchanged pairs keep their schedule, removed ones lose their series. */
-  reload (config: Config): void {
+  reload (config: Config): { kept: number, changed: number, added: number, removed: number } {
     const next = buildJobs(config)
     const nextKeys = new Set(next.map(jobKey))
+    const before = new Map(this.jobs.map((j) => [jobKey(j), jobFingerprint(j)]))
     const removed = this.jobs.filter((j) => !nextKeys.has(jobKey(j)))
-    this.scheduler.remove(removed.map(jobKey))
+    const changed = next.filter((j) => before.has(jobKey(j)) && before.get(jobKey(j)) !== jobFingerprint(j))
+    this.scheduler.remove([...removed, ...changed].map(jobKey))
     for (const j of removed) this.metrics.forget(j.target.name, j.via)
     this.store.retain(nextKeys)
     this.config = config
-    this.jobs = next
-    this.scheduler.add(next)
+    // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.
+    const kept = new Map(this.jobs.map((j) => [jobKey(j), j]))
+    this.jobs = next.map((j) => changed.includes(j) ? j : kept.get(jobKey(j)) ?? j)
+    if (this.started) this.scheduler.add(this.jobs)
+    const added = next.filter((j) => !before.has(jobKey(j))).length
+    return { kept: next.length - added - changed.length, changed: changed.length, added, removed: removed.length }
   }
 }

@@ -42,7 +42,10 @@ describe('egress-prober check', () => {
     expect(r.stdout).toMatch(/^egress_ip\s+direct\s+ok\s+\d+\s+200\s+127\.0\.0\.1$/m)
     expect(r.stdout).toMatch(/^egress_ip\s+socks\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
     expect(r.stdout).toMatch(/^api\s+http\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toContain('egress IP: direct 127.0.0.1, socks 127.0.0.2 (no leak), http 127.0.0.2 (no leak)')
+    expect(r.stdout).toContain('verdicts: api ok')
     expect(r.stdout).toContain('OK: 6/6 probes passed')
+    expect(r.stdout).not.toContain('\x1b[') // no colors when stdout is not a terminal
     expect(r.status).toBe(0)
   })
 
@@ -50,6 +53,7 @@ describe('egress-prober check', () => {
     const dead = await closedPort()
     const r = await runCli(['check', `--config.file=${configFile('dead.yml', healthy().replace(connect.url, `http://127.0.0.1:${dead}`))}`])
     expect(r.stdout).toMatch(/^api\s+http\s+proxy_refused\s+\d+\s+-\s+-$/m)
+    expect(r.stdout).toContain('verdicts: api proxy_degraded')
     expect(r.stdout).toContain('FAILED: 4/6 probes passed')
     expect(r.status).toBe(1)
   })

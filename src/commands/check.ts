@@ -1,27 +1,55 @@
-/** `egress-prober check`: every probe once, a table (or JSON), exit 0 when all pass. */
+/**
+ * `egress-prober check`: every probe once, a table (colored on a terminal) and a summary, or
+ * JSON. Exit 0 when every expectation holds, 1 otherwise (2 for bad flags or config, in cli.ts).
+ */
 import type { Config } from '../config/types.js'
-import { EGRESS_IP_TARGET } from '../config/types.js'
+import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import type { ProbeResult } from '../probes/types.js'
+import { verdictOf } from '../probes/verdict.js'
 
-export async function runCheck (config: Config, logger: Logger, output: 'table' | 'json', write: (s: string) => void): Promise<number> {
+export interface CheckOutput { write: (s: string) => void, color: boolean }
+
+export async function runCheck (config: Config, logger: Logger, format: 'table' | 'json', out: CheckOutput): Promise<number> {
   const prober = new Prober(config, { logger, registry: createRegistry() })
   const results = await prober.runOnce()
   const allOk = results.every((r) => r.success)
-  if (output === 'json') {
-    write(JSON.stringify({ ok: allOk, results: results.map((r) => ({ ...r, egressIp: r.egressIp ?? prober.store.egressIp(r.via) ?? null })) }, null, 2) + '\n')
+  const summary = summarize(prober, results)
+  if (format === 'json') {
+    out.write(JSON.stringify({ ok: allOk, ...summary, results: results.map((r) => ({ ...r, egressIp: r.egressIp ?? prober.store.egressIp(r.via) ?? null })) }, null, 2) + '\n')
   } else {
-    write(renderTable(results, (via) => prober.store.egressIp(via)))
-    write(`\n${allOk ? 'OK' : 'FAILED'}: ${results.filter((r) => r.success).length}/${results.length} probes passed\n`)
+    out.write(renderTable(results, (via) => prober.store.egressIp(via), out.color))
+    const ips = summary.egress.map((e) => `${e.via} ${e.ip ?? 'unknown'}${e.leak === undefined ? '' : e.leak ? ' (LEAK)' : ' (no leak)'}`)
+    out.write(`\negress IP: ${ips.join(', ') || 'not checked'}\n`)
+    out.write(`verdicts: ${summary.verdicts.map((v) => `${v.target} ${v.verdict}`).join(', ') || 'none'}\n`)
+    out.write(`${allOk ? 'OK' : 'FAILED'}: ${results.filter((r) => r.success).length}/${results.length} probes passed\n`)
   }
   return allOk ? 0 : 1
 }
 
-const HEADERS = ['TARGET', 'VIA', 'RESULT', 'MS', 'STATUS', 'EGRESS IP']
+function summarize (prober: Prober, results: ProbeResult[]) {
+  const config = prober.currentConfig
+  const direct = prober.store.egressIp(DIRECT)
+  const egressVias = config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []
+  const egress = egressVias.map((via) => {
+    const ip = prober.store.egressIp(via)
+    return { via, ip: ip ?? null, ...(via !== DIRECT && ip !== undefined && direct !== undefined && { leak: ip === direct }) }
+  })
+  const verdicts = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => ({
+    target: t.name,
+    verdict: verdictOf(Object.fromEntries(t.via.map((via) => [via, results.find((r) => r.target === t.name && r.via === via)?.success]))),
+  }))
+  return { egress, verdicts }
+}
 
-export function renderTable (results: ProbeResult[], egressOf: (via: string) => string | undefined): string {
+const HEADERS = ['TARGET', 'VIA', 'RESULT', 'MS', 'STATUS', 'EGRESS IP']
+const GREEN = '\x1b[32m'
+const RED = '\x1b[31m'
+const RESET = '\x1b[0m'
+
+export function renderTable (results: ProbeResult[], egressOf: (via: string) => string | undefined, color = false): string {
   const rows = results.map((r) => [
     r.target,
     r.via,
@@ -31,5 +59,9 @@ export function renderTable (results: ProbeResult[], egressOf: (via: string) => 
     (r.target === EGRESS_IP_TARGET ? r.egressIp : egressOf(r.via)) ?? '-',
   ])
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
-  return [HEADERS, ...rows].map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n'
+  const line = (row: string[], ok?: boolean): string => row.map((c, i) => {
+    const padded = c.padEnd(widths[i]!)
+    return color && i === 2 && ok !== undefined ? `${ok ? GREEN : RED}${padded}${RESET}` : padded
+  }).join('  ').trimEnd()
+  return [line(HEADERS), ...rows.map((row, i) => line(row, results[i]!.success))].join('\n') + '\n'
 }

@@ -7,24 +7,27 @@ import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import { createServer } from '../server/app.js'
+import { createReloader, type Reload } from './reloader.js'
 import { StatsClient } from '../xray/client.js'
 import { registerXrayMetrics } from '../xray/metrics.js'
 
 export interface Running {
   prober: Prober
   server: Server
+  reload: Reload
   address: AddressInfo
   /** Stops scheduling, lets in-flight probes end (bounded), closes the server. */
   close: () => Promise<void>
 }
 
-export async function serve (config: Config, logger: Logger): Promise<Running> {
+export async function serve (config: Config, logger: Logger, configFile?: string): Promise<Running> {
   const registry = createRegistry()
   const prober = new Prober(config, { logger, registry })
   const xray = config.xray === undefined ? undefined : new StatsClient(config.xray.address, config.xray.flavor)
   if (xray !== undefined) registerXrayMetrics(registry, xray, logger, config.xray?.timeoutMs)
   let ready = false
-  const app = createServer({ prober, registry, logger, isReady: () => ready })
+  const reload = createReloader(configFile, prober, registry, logger)
+  const app = createServer({ prober, registry, logger, isReady: () => ready, reload, ...(xray !== undefined && { xray }) })
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(listen.port, listen.host, (err?: Error) => { if (err !== undefined) reject(err); else resolve(s) })
@@ -37,6 +40,7 @@ export async function serve (config: Config, logger: Logger): Promise<Running> {
   return {
     prober,
     server,
+    reload,
     address,
     close: async () => {
       await prober.stop(graceMs)

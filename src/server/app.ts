@@ -1,12 +1,14 @@
 /**
- * The HTTP face: /metrics, /probe, health and readiness, and a landing page. A factory with no
- * listen() inside, so tests mount it on port 0.
+ * The HTTP face: /metrics, /probe, health, readiness and reload, the status page and its JSON.
+ * A factory with no listen() inside, so tests mount it on port 0.
  */
 import express, { type Express } from 'express'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
 import type { Prober } from '../prober.js'
-import { landingPage } from './landing.js'
+import type { StatsClient } from '../xray/client.js'
+import { buildStatus } from './status.js'
+import { statusPage } from './status-page.js'
 import { probeHandler } from './probe-endpoint.js'
 
 export interface ServerDeps {
@@ -14,6 +16,10 @@ export interface ServerDeps {
   registry: Registry
   logger: Logger
   isReady: () => boolean
+  /** The sidecar's stats API, shown on the status page when configured. */
+  xray?: StatsClient
+  /** Re-reads the config (POST /-/reload); absent where reloading makes no sense. */
+  reload?: () => { ok: true } | { ok: false, error: string }
 }
 
 export function createServer (deps: ServerDeps): Express {
@@ -34,6 +40,13 @@ export function createServer (deps: ServerDeps): Express {
     if (deps.isReady()) res.type('text/plain').send('Ready\n')
     else res.status(503).type('text/plain').send('Not ready\n')
   })
-  app.get('/', (_req, res) => { res.type('html').send(landingPage(deps.prober)) })
+  app.post('/-/reload', (_req, res) => {
+    if (deps.reload === undefined) { res.status(404).type('text/plain').send('reload is not enabled\n'); return }
+    const r = deps.reload()
+    if (r.ok) res.type('text/plain').send('config reloaded\n')
+    else res.status(500).type('text/plain').send(`failed to reload config: ${r.error}\n`)
+  })
+  app.get('/', async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
+  app.get('/api/status', async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
   return app
 }

@@ -1,0 +1,37 @@
+/**
+ * Re-reads the config on SIGHUP or POST /-/reload. An invalid config keeps the old one running;
+ * the outcome shows in egress_prober_config_last_reload_successful, as in Prometheus.
+ */
+import { Gauge, type Registry } from 'prom-client'
+import { ConfigError } from '../config/errors.js'
+import { loadConfigFile, loadConfigFromEnv } from '../config/load.js'
+import type { Config } from '../config/types.js'
+import type { Logger } from '../log.js'
+import type { Prober } from '../prober.js'
+
+export type Reload = () => { ok: true } | { ok: false, error: string }
+
+export function createReloader (file: string | undefined, prober: Prober, registry: Registry, logger: Logger): Reload {
+  const successful = new Gauge({ name: 'egress_prober_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', registers: [registry] })
+  const at = new Gauge({ name: 'egress_prober_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.', registers: [registry] })
+  successful.set(1)
+  at.set(Date.now() / 1000)
+  return () => {
+    let config: Config
+    try {
+      config = file !== undefined ? loadConfigFile(file) : loadConfigFromEnv()
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      successful.set(0)
+      logger.error({ problems: err.problems, config: err.source }, 'reload failed: keeping the running config')
+      return { ok: false, error: err.message }
+    }
+    const old = prober.currentConfig
+    config.listen = old.listen // the listen address and the xray client change on restart only
+    const summary = prober.reload(config)
+    successful.set(1)
+    at.set(Date.now() / 1000)
+    logger.info({ config: config.source, ...summary }, 'config reloaded')
+    return { ok: true }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The status page at GET /: server-rendered, no external assets (works offline), refreshes
+ * itself, readable on a phone. What is broken, whose fault, and what each path's egress IP is.
+ */
+import { escapeHtml as e } from './html.js'
+import { sparkline } from './sparkline.js'
+import type { StatusCell, StatusModel } from './status.js'
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:0;padding:12px;color:#222;background:#fafafa}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 6px}
+.meta{color:#666;font-size:12px}.scroll{overflow-x:auto}
+table{border-collapse:collapse;background:#fff;min-width:100%}
+th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#f0f0f0;font-weight:600}
+.ok{background:#e6f4ea}.failed{background:#fde7e9}.pending{background:#f3f3f3;color:#777}
+.state{font-weight:600}.reason{color:#b00020}.small{color:#555;font-size:12px}
+.verdict{display:inline-block;padding:1px 6px;border-radius:8px;font-size:12px;font-weight:600}
+.v-ok{background:#c8e6c9}.v-direct_blocked{background:#bbdefb}.v-proxy_degraded{background:#ffe0b2}
+.v-proxy_broken,.v-unreachable{background:#ffcdd2}.v-unknown{background:#eee}
+.flag-bad{color:#fff;background:#c62828;padding:0 4px;border-radius:4px}
+nav a{margin-right:12px}
+@media (max-width:600px){body{padding:6px}th,td{padding:4px}.spark{display:block}}
+`
+
+function cell (c: StatusCell | undefined): string {
+  if (c === undefined) return '<td class="pending">–</td>'
+  const state = c.state === 'ok' ? 'OK' : c.state === 'failed' ? 'FAILED' : 'pending'
+  const details = [
+    c.reason !== undefined ? `<div class="reason">${e(c.reason)}</div>` : '',
+    c.latencyMs !== undefined ? `<div class="small">${c.latencyMs} ms${c.statusCode !== undefined ? ` · ${c.statusCode}` : ''}</div>` : '',
+    sparkline(c.history),
+  ].join('')
+  return `<td class="${c.state}" data-via="${e(c.via)}"><div class="state">${state}</div>${details}</td>`
+}
+
+export function statusPage (s: StatusModel, refreshSeconds: number): string {
+  const vias = s.vias.map((v) => v.name)
+  const targetRows = s.targets.map((t) => {
+    const byVia = new Map(t.cells.map((c) => [c.via, c]))
+    return `<tr data-target="${e(t.name)}"><th scope="row">${e(t.name)}<div class="small">${e(t.url)}</div></th>` +
+      `<td><span class="verdict v-${t.verdict}">${t.verdict}</span></td>${vias.map((v) => byVia.has(v) ? cell(byVia.get(v)) : '<td class="pending">–</td>').join('')}</tr>`
+  }).join('\n')
+  const viaRows = s.vias.map((v) => `<tr data-via="${e(v.name)}"><th scope="row">${e(v.name)}<div class="small">${e(v.proxy ?? 'no proxy')}</div></th>` +
+    `<td>${v.up === undefined ? '–' : v.up ? 'up' : '<span class="flag-bad">DOWN</span>'}</td>` +
+    `<td>${e(v.egressIp ?? 'unknown')}</td>` +
+    `<td>${v.leak === undefined ? '–' : v.leak ? '<span class="flag-bad">LEAK</span>' : 'no'}</td>` +
+    `<td>${v.expected === undefined ? '–' : v.expected ? 'yes' : '<span class="flag-bad">UNEXPECTED</span>'}</td></tr>`).join('\n')
+  const xray = s.xray === undefined
+    ? ''
+    : `<h2>Sidecar (Xray/V2Ray stats API)</h2><p id="xray">${s.xray.up ? `up${s.xray.uptimeSeconds !== undefined ? `, uptime ${s.xray.uptimeSeconds} s` : ''}` : '<span class="flag-bad">DOWN</span>'}</p>` +
+      (s.xray.traffic.length === 0 ? '' : `<div class="scroll"><table><tr><th>dimension</th><th>name</th><th>up (bytes)</th><th>down (bytes)</th></tr>${s.xray.traffic.map((r) => `<tr><td>${e(r.dimension)}</td><td>${e(r.target)}</td><td>${r.uplinkBytes}</td><td>${r.downlinkBytes}</td></tr>`).join('')}</table></div>`)
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="refresh" content="${refreshSeconds}"><title>egress-prober status</title><style>${STYLE}</style></head>
+<body>
+<h1>egress-prober</h1>
+<div class="meta">version ${e(s.version)} · config ${e(s.config)} · ${e(s.generatedAt)} · refreshes every ${refreshSeconds} s</div>
+<nav><a href="metrics">Metrics</a><a href="api/status">JSON</a><a href="-/healthy">Health</a><a href="-/ready">Ready</a></nav>
+<h2>Targets</h2>
+<div class="scroll"><table id="targets"><tr><th>target</th><th>verdict</th>${vias.map((v) => `<th>${e(v)}</th>`).join('')}</tr>
+${targetRows}
+</table></div>
+<h2>Paths</h2>
+<div class="scroll"><table id="paths"><tr><th>via</th><th>proxy</th><th>egress IP</th><th>leak</th><th>expected</th></tr>
+${viaRows}
+</table></div>
+${xray}
+</body></html>
+`
+}

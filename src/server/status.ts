@@ -1,0 +1,87 @@
+/**
+ * What the status page and /api/status show: one row per target, one cell per via, the verdict,
+ * the egress IP per via with its flags, and the sidecar. Built from the ResultStore; target URLs
+ * lose their query (it may hold a key) and proxies show redacted URLs only.
+ */
+import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
+import type { Prober } from '../prober.js'
+import { verdictOf, type Verdict } from '../probes/verdict.js'
+import type { StatsClient } from '../xray/client.js'
+import { parseStatName } from '../xray/metrics.js'
+import { VERSION } from '../version.js'
+
+export interface StatusCell {
+  via: string
+  state: 'ok' | 'failed' | 'pending'
+  reason?: string
+  latencyMs?: number
+  statusCode?: number
+  lastRun?: string
+  /** Recent total latencies in ms, oldest first; null for a failed probe. */
+  history: (number | null)[]
+}
+
+export interface StatusModel {
+  version: string
+  config: string
+  generatedAt: string
+  vias: { name: string, proxy?: string, up?: boolean, egressIp?: string, leak?: boolean, expected?: boolean }[]
+  targets: { name: string, url: string, verdict: Verdict, cells: StatusCell[] }[]
+  xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, target: string, uplinkBytes: number, downlinkBytes: number }[] }
+}
+
+export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<StatusModel> {
+  const config = prober.currentConfig
+  const store = prober.store
+  const direct = store.egressIp(DIRECT)
+  const vias = [DIRECT, ...Object.keys(config.proxies)].map((name) => {
+    const ip = store.egressIp(name)
+    const egress = store.get(EGRESS_IP_TARGET, name)?.latest
+    const up = name === DIRECT ? undefined : store.viaUp(name)
+    return {
+      name,
+      ...(config.proxies[name] !== undefined && { proxy: config.proxies[name].redactedUrl }),
+      ...(up !== undefined && { up }),
+      ...(ip !== undefined && { egressIp: ip }),
+      ...(name !== DIRECT && ip !== undefined && direct !== undefined && { leak: ip === direct }),
+      ...(name !== DIRECT && config.egressIp.expect.length > 0 && egress?.egressIp !== undefined && { expected: egress.reason !== 'ip_unexpected' }),
+    }
+  })
+  const targets = config.targets.map((t) => {
+    const cells: StatusCell[] = t.via.map((via) => {
+      const state = store.get(t.name, via)
+      const r = state?.latest
+      const cell: StatusCell = { via, state: r === undefined ? 'pending' : r.success ? 'ok' : 'failed', history: (state?.recent ?? []).map((s) => Number.isNaN(s) ? null : Math.round(s * 10_000) / 10) }
+      if (r === undefined) return cell
+      if (r.reason !== undefined) cell.reason = r.reason
+      cell.latencyMs = Math.round(r.durationSeconds * 10_000) / 10
+      if (r.statusCode !== 0) cell.statusCode = r.statusCode
+      cell.lastRun = new Date(r.startedAt).toISOString()
+      return cell
+    })
+    const verdict = verdictOf(Object.fromEntries(cells.map((c) => [c.via, c.state === 'pending' ? undefined : c.state === 'ok'])))
+    return { name: t.name, url: t.url.origin + t.url.pathname, verdict, cells }
+  })
+  const model: StatusModel = { version: VERSION, config: config.source, generatedAt: new Date().toISOString(), vias, targets }
+  if (xray !== undefined) model.xray = await xrayStatus(xray)
+  return model
+}
+
+async function xrayStatus (client: StatsClient): Promise<NonNullable<StatusModel['xray']>> {
+  try {
+    const { stats, sys } = await client.scrape(1000)
+    const traffic = new Map<string, { dimension: string, target: string, uplinkBytes: number, downlinkBytes: number }>()
+    for (const s of stats) {
+      const p = parseStatName(s.name)
+      if (p === undefined) continue
+      const key = `${p.dimension}/${p.target}`
+      const row = traffic.get(key) ?? { dimension: p.dimension, target: p.target, uplinkBytes: 0, downlinkBytes: 0 }
+      if (p.direction === 'uplink') row.uplinkBytes = s.value
+      else row.downlinkBytes = s.value
+      traffic.set(key, row)
+    }
+    return { up: true, uptimeSeconds: sys.Uptime, traffic: [...traffic.values()].sort((a, b) => `${a.dimension}${a.target}`.localeCompare(`${b.dimension}${b.target}`)) }
+  } catch {
+    return { up: false, traffic: [] }
+  }
+}
