@@ -8,7 +8,7 @@ export function sparkline (history: (number | null)[], width = 96, height = 20):
   const fails: string[] = []
   history.forEach((v, i) => {
     const x = (i * step).toFixed(1)
-    if (v === null) fails.push(`<rect x="${Math.max(0, Number(x) - 1)}" y="${height - 4}" width="2" height="4" fill="#d62728"/>`)
+    if (v === null) fails.push(`<rect x="${Math.max(0, Number(x) - 1.5)}" y="${height - 6}" width="3" height="6" fill="#d62728"/>`)
     else points.push(`${x},${(height - 1 - (v / max) * (height - 3)).toFixed(1)}`)
   })
   const line = points.length > 1 ? `<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="${points.join(' ')}"/>` : ''

@@ -62,7 +62,7 @@ export function statusPage (s: StatusModel, refreshSeconds: number): string {
 ${targetRows}
 </table></div>
 <h2>Paths</h2>
-<div class="scroll"><table id="paths"><tr><th>via</th><th>proxy</th><th>egress IP</th><th>leak</th><th>expected</th></tr>
+<div class="scroll"><table id="paths"><tr><th>via</th><th>state</th><th>egress IP</th><th>leak</th><th>expected</th></tr>
 ${viaRows}
 </table></div>
 ${xray}

@@ -1,0 +1,52 @@
+/** /api/status and the status page's HTML, from real probes; no secret ever shown. */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startApp, type TestApp } from '../helpers/app.js'
+import { startConnectProxy, startSocksProxy, type TestProxy } from '../helpers/proxies.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
+import type { StatusModel } from '../../src/server/status.js'
+
+let target: TargetServer, socks: TestProxy, connect: TestProxy, app: TestApp
+
+beforeAll(async () => {
+  [target, socks, connect] = await Promise.all([startTarget(), startSocksProxy({ auth: { user: 'u', pass: 'pa55-secret' } }), startConnectProxy({ mode: { reply: 502 } })])
+  app = await startApp(`
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+egress_ip: { url: "${target.url('/ip')}" }
+targets:
+  - { name: api, url: "${target.url('/v1/models?key=sk-querysecret')}", headers: { Authorization: "Bearer sk-headersecret" } }
+`)
+  await app.prober.runOnce()
+  await app.prober.runOnce()
+})
+afterAll(async () => {
+  await app.close()
+  await Promise.all([target, socks, connect].map((s) => s.close()))
+})
+
+it('/api/status has a cell per via, the verdict, egress IPs and flags', async () => {
+  const s = await (await fetch(`${app.base}/api/status`)).json() as StatusModel
+  const api = s.targets.find((t) => t.name === 'api')!
+  expect(api.verdict).toBe('proxy_degraded')
+  expect(api.url).toBe(`${target.origin}/v1/models`)
+  expect(api.cells.map((c) => [c.via, c.state, c.reason ?? null])).toEqual([['direct', 'ok', null], ['socks', 'ok', null], ['http', 'failed', 'proxy_rejected']])
+  expect(api.cells[1]!.history).toHaveLength(2)
+  expect(s.vias).toEqual([
+    { name: 'direct', egressIp: '127.0.0.1' },
+    { name: 'socks', proxy: `socks5h://u:xxxxx@127.0.0.1:${socks.port}`, up: true, egressIp: '127.0.0.2', leak: false },
+    { name: 'http', proxy: `http://127.0.0.1:${connect.port}`, up: false },
+  ])
+})
+
+it('renders the page with the same content, and never a secret', async () => {
+  const res = await fetch(`${app.base}/`)
+  expect(res.headers.get('content-type')).toContain('text/html')
+  const html = await res.text()
+  expect(html).toContain('<meta http-equiv="refresh"')
+  expect(html).toContain('proxy_rejected')
+  expect(html).toContain('<svg class="spark"')
+  expect(html).not.toMatch(/<(script|link)\b/) // no external assets
+  for (const secret of ['pa55-secret', 'sk-querysecret', 'sk-headersecret']) {
+    expect(html).not.toContain(secret)
+    expect(await (await fetch(`${app.base}/api/status`)).text()).not.toContain(secret)
+  }
+})
