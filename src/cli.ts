@@ -23,9 +23,11 @@ async function main (argv: string[]): Promise<number> {
     process.stderr.write(`egress-prober: ${err.message}\n`)
     return 2
   }
-  if (args.listen !== undefined) {
-    if (parseListen(args.listen) === undefined) { process.stderr.write(`egress-prober: bad --web.listen-address "${args.listen}"\n`); return 2 }
-    config.listen = args.listen
+  // The flag wins, then LISTEN_ADDRESS (how the container listens on 0.0.0.0), then the file.
+  const listen = args.listen ?? (process.env.LISTEN_ADDRESS?.trim() || undefined)
+  if (listen !== undefined) {
+    if (parseListen(listen) === undefined) { process.stderr.write(`egress-prober: bad listen address "${listen}"\n`); return 2 }
+    config.listen = listen
   }
   if (args.command === 'config-check') {
     process.stdout.write(`config OK (${config.source}): ${config.targets.length} targets, proxies: ${Object.keys(config.proxies).join(', ') || 'none'}\n`)
