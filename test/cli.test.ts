@@ -96,4 +96,21 @@ describe('egress-prober (serving)', () => {
     expect(Date.now() - started).toBeLessThan(6000)
     expect(cli.logs()).toContain('shutting down')
   })
+
+  it('a second signal exits at once, without waiting for the in-flight probe', async () => {
+    const file = configFile('second.yml', `listen: 127.0.0.1:0
+targets: [{ name: slow, url: "${target.url('/?delay=9000')}", via: [direct], interval: 20s, timeout: 9500ms }]
+`)
+    const cli = await startCli([`--config.file=${file}`])
+    running.push(cli)
+    for (let i = 0; i < 100 && !target.hits.some((h) => h.path.includes('delay=9000')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve))
+    cli.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(cli.child.exitCode).toBeNull() // still finishing the probe
+    const started = Date.now()
+    cli.child.kill('SIGTERM')
+    expect(await exited).toBe(1)
+    expect(Date.now() - started).toBeLessThan(1500)
+  })
 })
