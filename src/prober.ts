@@ -52,7 +52,10 @@ export class Prober {
       userAgent: `egress-prober/${VERSION}`,
     }
     this.scheduler = new Scheduler({
-      run: async (job) => { await this.probe(job) },
+      run: async (job, plannedAt) => {
+        this.metrics.startDelay((deps.timers ?? realTimers).now() - plannedAt)
+        await this.probe(job)
+      },
       onSkip: (job) => {
         this.store.skip(job.target.name, job.via)
         this.metrics.skipped(job.target.name, job.via)

@@ -15,6 +15,8 @@ export const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5
 export interface ProberMetrics {
   record: (result: ProbeResult) => void
   skipped: (target: string, via: string) => void
+  /** How late a scheduled probe started, in milliseconds (queueing, a busy event loop). */
+  startDelay: (ms: number) => void
   /** Forgets counter series of pairs no longer configured (after a reload). */
   forget: (target: string, via: string) => void
 }
@@ -75,6 +77,10 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
   const skipped = new Counter({
     name: 'egress_probe_skipped_total', help: 'Scheduled runs skipped because the previous probe of the pair was still running.',
     labelNames: pairLabels, registers,
+  })
+  const startDelay = new Histogram({
+    name: 'egress_probe_start_delay_seconds', help: 'How late scheduled probes started after their planned slot (concurrency cap, busy event loop).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers,
   })
   new Gauge({
     name: 'egress_ip_info', help: 'The egress IP the latest egress check of each via saw (value 1); one series per via.',
@@ -155,6 +161,7 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
       if (r.success) duration.observe({ target: r.target, via: r.via }, r.durationSeconds)
     },
     skipped (target, via) { skipped.inc({ target, via }) },
+    startDelay (ms) { startDelay.observe(Math.max(0, ms) / 1000) },
     forget (target, via) {
       for (const m of [duration, skipped] as const) m.remove({ target, via })
       for (const result of ['success', ...new Set(latest().map((r) => r.reason))]) {

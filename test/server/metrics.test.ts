@@ -78,6 +78,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/egress_probe_phase_seconds\{target="api",via="socks",phase="proxy"\} 0\.\d+/)
     expect(text).toMatch(/egress_probe_last_run_timestamp_seconds\{target="api",via="direct"\} 1\d{9}\.\d+/)
     expect(text).toContain('# TYPE egress_probe_skipped_total counter')
+    expect(text).toMatch(/egress_probe_start_delay_seconds_count \d+/)
     expect(text).not.toContain('egress_probe_failure_reason{target="api",via="direct"')
     expect(text).not.toMatch(/nodejs_active_(handles|requests|resources)_total/)
   })
