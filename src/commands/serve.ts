@@ -3,13 +3,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseListen } from '../config/listen.js'
 import type { Config } from '../config/types.js'
+import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import { createServer } from '../server/app.js'
 import { createReloader, type Reload } from './reloader.js'
-import { StatsClient } from '../xray/client.js'
-import { registerXrayMetrics } from '../xray/metrics.js'
+import type { StatsClient } from '../xray/client.js'
 
 export interface Running {
   prober: Prober
@@ -20,11 +20,18 @@ export interface Running {
   close: () => Promise<void>
 }
 
+/** Loads the gRPC stack only when the stats API is configured (importing it costs idle CPU). */
+async function startXray (x: NonNullable<Config['xray']>, registry: Registry, logger: Logger): Promise<StatsClient> {
+  const [{ StatsClient }, { registerXrayMetrics }] = await Promise.all([import('../xray/client.js'), import('../xray/metrics.js')])
+  const client = new StatsClient(x.address, x.flavor)
+  registerXrayMetrics(registry, client, logger, x.timeoutMs)
+  return client
+}
+
 export async function serve (config: Config, logger: Logger, configFile?: string): Promise<Running> {
   const registry = createRegistry()
   const prober = new Prober(config, { logger, registry })
-  const xray = config.xray === undefined ? undefined : new StatsClient(config.xray.address, config.xray.flavor)
-  if (xray !== undefined) registerXrayMetrics(registry, xray, logger, config.xray?.timeoutMs)
+  const xray = config.xray === undefined ? undefined : await startXray(config.xray, registry, logger)
   let ready = false
   const reload = createReloader(configFile, prober, registry, logger)
   const app = createServer({ prober, registry, logger, isReady: () => ready, reload, ...(xray !== undefined && { xray }) })

@@ -44,18 +44,20 @@ export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSig
       headers: { 'user-agent': deps.userAgent, ...target.headers },
       signal: ac.signal,
     })
-    trace.advance('transfer')
+    trace.advance('transfer', trace.firstByteAt)
     result.statusCode = res.statusCode
     result.headers = res.headers
     result.body = await readBounded(res.body, target.maxBodyBytes)
     trace.finish()
+    // A graceful close: destroy() would build an error (and its stack trace) for nothing.
+    await client.close()
   } catch (err) {
     trace.finish()
     result.failure = classifyError(err, trace, { timedOut: ac.signal.reason instanceof DeadlineError, viaProxy: proxy !== undefined })
   } finally {
     clearTimeout(timer)
     outer?.removeEventListener('abort', onOuterAbort)
-    await client.destroy().catch(() => {})
+    if (!client.closed) await client.destroy().catch(() => {})
   }
   return result
 }

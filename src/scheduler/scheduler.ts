@@ -29,6 +29,8 @@ export const jobKey = (job: ProbeJob): string => `${job.target.name}\u0000${job.
 
 export class Scheduler {
   private readonly stops = new Map<string, () => void>()
+  /** One cron task per expression, shared by its jobs (node-cron wakes every task each second). */
+  private readonly cronGroups = new Map<string, { jobs: Map<string, ProbeJob>, stop: () => void }>()
   private readonly running = new Map<string, Promise<void>>()
   private readonly limiter: Limiter
   private readonly timers: Timers
@@ -49,7 +51,7 @@ export class Scheduler {
     for (const job of fresh) {
       const expression = job.target.schedule
       if (expression === undefined) continue
-      this.stops.set(jobKey(job), (this.opts.cron ?? nodeCron)(expression, () => this.slot(job, this.timers.now())))
+      this.stops.set(jobKey(job), this.addCron(expression, job))
     }
   }
 
@@ -74,6 +76,22 @@ export class Scheduler {
   /** Runs the jobs once each, under the concurrency cap (for `egress-prober check`). */
   async runOnce (jobs: ProbeJob[]): Promise<void> {
     await Promise.all(jobs.map((job) => this.limiter.run(() => this.opts.run(job, this.timers.now()))))
+  }
+
+  private addCron (expression: string, job: ProbeJob): () => void {
+    let group = this.cronGroups.get(expression)
+    if (group === undefined) {
+      const jobs = new Map<string, ProbeJob>()
+      const stop = (this.opts.cron ?? nodeCron)(expression, () => { for (const j of jobs.values()) this.slot(j, this.timers.now()) })
+      group = { jobs, stop }
+      this.cronGroups.set(expression, group)
+    }
+    const key = jobKey(job)
+    group.jobs.set(key, job)
+    return () => {
+      group.jobs.delete(key)
+      if (group.jobs.size === 0) { group.stop(); this.cronGroups.delete(expression) }
+    }
   }
 
   /** Runs a job now, outside its schedule, unless it is already running (then nothing happens). */

@@ -25,6 +25,7 @@ export interface ServerDeps {
 export function createServer (deps: ServerDeps): Express {
   const app = express()
   app.disable('x-powered-by')
+  app.disable('etag') // an ETag hashes every /metrics and /probe body; nobody revalidates them
   app.get('/metrics', async (_req, res) => {
     try {
       const body = await deps.registry.metrics()

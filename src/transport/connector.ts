@@ -58,6 +58,9 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
       socket = await startTls(socket, target.host, o.tls, signal)
     }
     trace.advance('processing')
+    // The first response byte, as Go's httptrace GotFirstResponseByte sees it: when data becomes
+    // readable, before undici parses the headers and resolves its promise.
+    socket.prependOnceListener('readable', () => { trace.markFirstByte() })
     return socket
   } catch (err) {
     socket.destroy()

@@ -25,9 +25,12 @@ export class Trace {
     this.startedAt = now()
   }
 
+  /** When the first response byte became readable (set by the connector's socket hook). */
+  firstByteAt?: number
+
   /** Ends the current phase and moves to `next`; phases in between took no time. */
-  advance (next: Phase): void {
-    const t = this.now()
+  advance (next: Phase, at = this.now()): void {
+    const t = at
     for (let i = PHASES.indexOf(this.stage); i < PHASES.indexOf(next); i++) this.ends[PHASES[i]!] = t
     this.stage = next
   }
@@ -36,6 +39,11 @@ export class Trace {
   finish (): void {
     this.ends[this.stage] ??= this.now()
     this.finished = true
+  }
+
+  /** Records the first response byte (the end of `processing`), once. */
+  markFirstByte (): void {
+    this.firstByteAt ??= this.now()
   }
 
   /** Elapsed milliseconds since the start (to the finish, once finished). */

@@ -19,7 +19,7 @@ export interface TestProxy {
   close: () => Promise<void>
 }
 
-export interface ProxyOptions { auth?: { user: string, pass: string }, egress?: string, mode?: ProxyMode }
+export interface ProxyOptions { auth?: { user: string, pass: string }, egress?: string, mode?: ProxyMode, /** default: any free port */ port?: number }
 
 /** Test name resolution of the proxies: loopback names only, never the system resolver. */
 function resolveTestName (host: string): string | undefined {
@@ -32,6 +32,8 @@ function pipeOut (client: net.Socket, host: string, port: number, egress: string
   const address = resolveTestName(host)
   if (address === undefined) { onFail(); return }
   const up = net.connect({ host: address, port, localAddress: egress })
+  up.setNoDelay(true)
+  client.setNoDelay(true)
   up.once('error', () => { onFail(); client.destroy() })
   up.once('connect', () => { onReady(); client.pipe(up).pipe(client) })
   client.on('close', () => up.destroy())
@@ -42,7 +44,7 @@ export async function startSocksProxy (opts: ProxyOptions = {}): Promise<TestPro
   const state: TestProxy = { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
   const server = net.createServer((s) => { s.on('error', () => {}); socksSession(s, state, opts.auth).catch(() => s.destroy()) })
   const sockets = trackSockets(server)
-  state.port = await listen(server)
+  state.port = await listen(server, '127.0.0.1', opts.port)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
   state.url = `socks5h://${cred}127.0.0.1:${state.port}`
   state.close = () => closeServer(server, sockets)
@@ -72,6 +74,7 @@ async function socksSession (s: net.Socket, state: TestProxy, auth?: { user: str
   else if (atyp === 4) { const b = await read(16); host = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2).toString(16)).join(':') }
   else host = [...(await read(4))].join('.')
   const port = (await read(2)).readUInt16BE(0)
+  read.release()
   state.requests.push({ host, port, addressType: atyp === 3 ? 'domain' : 'ip' })
   const reply = (code: number): void => { s.write(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0])) }
   const mode = state.mode
@@ -81,13 +84,21 @@ async function socksSession (s: net.Socket, state: TestProxy, auth?: { user: str
   pipeOut(s, host, port, state.egress, () => reply(0), () => { reply(resolveTestName(host) === undefined ? 4 : 5); s.end() })
 }
 
-/** Reads exact byte counts from a socket in order (enough for a handshake). */
-function byteReader (s: net.Socket): (n: number) => Promise<Buffer> {
+/**
+ * Reads exact byte counts from a socket in order (enough for a handshake); `release()` stops
+ * listening and hands unread bytes back to the socket.
+ */
+function byteReader (s: net.Socket): ((n: number) => Promise<Buffer>) & { release: () => void } {
   let buf = Buffer.alloc(0)
   let waiting: (() => void) | undefined
   const onData = (d: Buffer): void => { buf = Buffer.concat([buf, d]); waiting?.() }
   s.on('data', onData)
-  return async (n) => {
+  const release = (): void => {
+    s.off('data', onData)
+    s.pause()
+    if (buf.length > 0) s.unshift(buf)
+  }
+  return Object.assign(async (n: number) => {
     while (buf.length < n) {
       if (s.destroyed || s.readableEnded) throw new Error('closed')
       await new Promise<void>((resolve) => { waiting = resolve; s.once('close', resolve) })
@@ -95,13 +106,28 @@ function byteReader (s: net.Socket): (n: number) => Promise<Buffer> {
     const out = buf.subarray(0, n)
     buf = buf.subarray(n)
     return out
-  }
+  }, { release })
 }
 
 export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestProxy> {
   const state: TestProxy = { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
-  const server = http.createServer((_req, res) => { res.writeHead(400).end('CONNECT only\n') })
   const expected = opts.auth === undefined ? undefined : `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.pass}`).toString('base64')}`
+  // Absolute-form requests (how Go and curl send plain HTTP through a proxy) are forwarded too.
+  const server = http.createServer((req, res) => {
+    let target: URL
+    try { target = new URL(req.url ?? '') } catch { res.writeHead(400).end('absolute-form or CONNECT only\n'); return }
+    if (state.mode === 'silent') return
+    if (expected !== undefined && req.headers['proxy-authorization'] !== expected) { res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end(); return }
+    const address = resolveTestName(target.hostname)
+    if (typeof state.mode === 'object' || address === undefined) { res.writeHead(typeof state.mode === 'object' ? state.mode.reply : 502).end(); return }
+    const { 'proxy-authorization': _auth, 'proxy-connection': _conn, ...headers } = req.headers
+    const up = http.request({ host: address, port: target.port, path: target.pathname + target.search, method: req.method, headers, localAddress: state.egress }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers)
+      r.pipe(res)
+    })
+    up.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end() })
+    req.pipe(up)
+  })
   server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
     client.on('error', () => {})
     const [host = '', port = '0'] = (req.url ?? '').split(/:(?=\d+$)/)
@@ -123,7 +149,7 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
       () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'))
   })
   const sockets = trackSockets(server)
-  state.port = await listen(server)
+  state.port = await listen(server, '127.0.0.1', opts.port)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
   state.url = `http://${cred}127.0.0.1:${state.port}`
   state.close = () => closeServer(server, sockets)

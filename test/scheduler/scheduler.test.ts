@@ -90,6 +90,18 @@ describe('Scheduler', () => {
     await stopAll(h, 2000)
   })
 
+  it('shares one cron task between the pairs of one schedule', async () => {
+    const h = harness({ durationMs: 10 })
+    h.scheduler.add(jobs(`
+proxies: { p: "socks5://127.0.0.1:1" }
+targets: [{ name: deep, url: "http://127.0.0.1:1/", schedule: "*/30 * * * *" }]`))
+    expect(h.cronTicks).toHaveLength(1)
+    h.cronTicks[0]!()
+    await h.timers.advance(20)
+    expect(h.starts.map((s) => s.key).sort()).toEqual(['deep/direct', 'deep/p'])
+    await stopAll(h, 0)
+  })
+
   it('stop() waits for in-flight runs, bounded by the grace period', async () => {
     const h = harness({ durationMs: 5000 })
     h.scheduler.add(jobs(`targets: [{ name: s, url: "http://127.0.0.1:1/", via: [direct], interval: 10s, timeout: 5s }]`))
