@@ -3,6 +3,7 @@
  * CONNECT proxy or through SOCKS5, and timestamps every step into the probe's Trace.
  * Every probe builds its own connector, so a connection is never reused.
  */
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { once } from 'node:events'
 import net from 'node:net'
 import tls from 'node:tls'
@@ -26,7 +27,24 @@ export interface DialOptions {
   timeoutMs: number
 }
 
+const traces = new WeakMap<net.Socket, Trace>()
+let watchingWrites = false
+
+/**
+ * undici publishes `undici:client:sendHeaders` just before it writes a request; the socket
+ * leads to the probe's trace. `processing` starts there, as specified (request written → first
+ * response byte), so undici's own setup time stays out of it.
+ */
+function watchRequestWrites (): void {
+  if (watchingWrites) return
+  watchingWrites = true
+  diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
+    traces.get((message as { socket: net.Socket }).socket)?.markRequestWritten()
+  })
+}
+
 export function timedConnector (opts: DialOptions): buildConnector.connector {
+  watchRequestWrites()
   return ({ hostname, protocol, port }, callback) => {
     const secure = protocol === 'https:'
     const target = { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port) || (secure ? 443 : 80) }
@@ -61,6 +79,7 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
     // The first response byte, as Go's httptrace GotFirstResponseByte sees it: when data becomes
     // readable, before undici parses the headers and resolves its promise.
     socket.prependOnceListener('readable', () => { trace.markFirstByte() })
+    traces.set(socket, trace)
     return socket
   } catch (err) {
     socket.destroy()

@@ -41,6 +41,13 @@ export class Trace {
     this.finished = true
   }
 
+  /** When the request was handed to the socket (the start of `processing`). */
+  requestWrittenAt?: number
+
+  markRequestWritten (): void {
+    this.requestWrittenAt ??= this.now()
+  }
+
   /** Records the first response byte (the end of `processing`), once. */
   markFirstByte (): void {
     this.firstByteAt ??= this.now()
@@ -62,7 +69,9 @@ export class Trace {
     PHASES.forEach((p, i) => {
       const end = this.ends[p] ?? (i === current ? this.now() : undefined)
       if (end === undefined || i > current) { out[p] = 0; return }
-      out[p] = Math.max(0, end - prev) / 1000
+      // processing runs from the request write; undici's moments before it are in no phase.
+      const start = p === 'processing' ? Math.max(prev, this.requestWrittenAt ?? prev) : prev
+      out[p] = Math.max(0, end - start) / 1000
       prev = end
     })
     return out
