@@ -2,9 +2,12 @@
  * Confirms proxy failures by re-probing, so one failed probe never takes a proxy "down" and a
  * dead proxy is seen within seconds (docs/decisions.md, "Proxy up and down"):
  * - when a pair through a proxy goes from success to failure, every other pair through that
- *   proxy is probed at once (a target's own trouble leaves the others green);
+ *   proxy is probed at once (a sweep; a target's own trouble leaves the others green);
  * - while every pair through a proxy fails, one of them is re-probed every `recheckMs`, round
- *   robin, so recovery shows within seconds instead of an interval.
+ *   robin, so recovery shows within seconds instead of an interval; on recovery another sweep
+ *   refreshes the other pairs, so the next failure is again a success → failure transition.
+ * Failure sweeps happen at most once per `2 × recheckMs`, so a thousand pairs failing together
+ * cause one sweep, not a storm; a recovery sweeps once per down → up change.
  */
 import type { ProbeJob, ProbeResult } from '../probes/types.js'
 import type { Timers } from './timers.js'
@@ -24,6 +27,7 @@ export interface ProxyWatchOptions {
 export class ProxyWatch {
   private readonly rechecks = new Map<string, { handle: unknown, next: number }>()
   private readonly lastUp = new Map<string, boolean>()
+  private readonly sweptAt = new Map<string, number>()
 
   constructor (private readonly o: ProxyWatchOptions) {}
 
@@ -31,14 +35,25 @@ export class ProxyWatch {
   observe (result: ProbeResult, wasSuccess: boolean | undefined, isProxy: boolean): void {
     if (!isProxy) return
     const via = result.via
-    if (!result.success && wasSuccess !== false) {
-      for (const job of this.o.jobsVia(via)) if (job.target.name !== result.target) this.o.trigger(job)
-    }
+    if (!result.success && wasSuccess !== false) this.sweep(via, result.target)
     const up = this.o.viaUp(via)
     if (up === undefined) return
-    if (this.lastUp.get(via) !== up) { this.lastUp.set(via, up); this.o.onChange(via, up) }
+    const was = this.lastUp.get(via)
+    if (was !== up) {
+      this.lastUp.set(via, up)
+      this.o.onChange(via, up)
+      if (up && was === false) this.sweep(via, result.target, true)
+    }
     if (up) this.stop(via)
     else if (!this.rechecks.has(via)) this.schedule(via, 0)
+  }
+
+  /** Probes every other pair through `via` now; failure sweeps at most once per 2 × recheckMs. */
+  private sweep (via: string, except: string, recovery = false): void {
+    const now = this.o.timers.now()
+    if (!recovery && now - (this.sweptAt.get(via) ?? -Infinity) < 2 * this.o.recheckMs) return
+    this.sweptAt.set(via, now)
+    for (const job of this.o.jobsVia(via)) if (job.target.name !== except) this.o.trigger(job)
   }
 
   stopAll (): void {

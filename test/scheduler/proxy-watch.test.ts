@@ -51,6 +51,21 @@ it('while a proxy is down it is re-checked every recheck_interval, so recovery s
   expect(socks.requests.length).toBe(settled) // re-checks stop once it is up
 })
 
+it('after a recovery every pair is fresh again, so the next outage is confirmed at once too', async () => {
+  await setup()
+  socks.mode = { reply: 1 }
+  app.prober.start()
+  await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0'), 3000, 'the proxy to be down')
+  socks.mode = 'normal'
+  // The re-check brings the proxy up and sweeps the other pairs: all three succeed again.
+  await waitFor(app.scrape, hasAll('egress_probe_success{target="a",via="socks"} 1', 'egress_probe_success{target="b",via="socks"} 1',
+    'egress_probe_success{target="c",via="socks"} 1'), 3000, 'every pair to be fresh')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  socks.mode = { reply: 1 }
+  await app.prober.probe(app.prober.job('a', 'socks')!) // the next scheduled probe of one pair
+  await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0'), 1500, 'the second outage to be confirmed')
+})
+
 it("one target's own failure does not take the proxy down", async () => {
   await setup()
   target.hits.length = 0
