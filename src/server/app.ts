@@ -28,7 +28,8 @@ export function createServer (deps: ServerDeps): Express {
   app.disable('etag') // an ETag hashes every /metrics and /probe body; nobody revalidates them
   app.get('/metrics', async (_req, res) => {
     try {
-      const body = await deps.registry.metrics()
+      // Per-pair families come from our writer, the process-wide ones from prom-client.
+      const body = deps.prober.metrics.render() + await deps.registry.metrics()
       res.type(deps.registry.contentType).send(body)
     } catch (err) {
       deps.logger.error({ err }, 'rendering /metrics failed')

@@ -4,12 +4,12 @@
  * a counter that drops to 0 reads as a reset) and the rest of /metrics unaffected; one log line
  * per state change, not per scrape.
  */
-import type { Metric, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { registerSnapshotMetric, type Sample } from '../metrics/snapshot-metric.js'
 import type { Stat, StatsClient, SysStats } from './client.js'
 
 interface Snapshot { up: boolean, seconds: number, stats: Stat[], sys?: SysStats }
-interface Sample { labels?: Record<string, string>, value: number }
 
 /** `inbound>>>TAG>>>traffic>>>uplink` → { dimension, target, direction }. */
 export function parseStatName (name: string): { dimension: string, target: string, direction: 'uplink' | 'downlink' } | undefined {
@@ -56,13 +56,7 @@ export function registerXrayMetrics (registry: Registry, client: StatsClient, lo
     return pending
   }
   const add = (name: string, type: 'gauge' | 'counter', help: string, samples: (s: Snapshot) => Sample[]): void => {
-    // A metric object in prom-client's shape whose series exist only when the API answered.
-    const metric = {
-      name, help, type, aggregator: 'sum',
-      get: async () => ({ name, help, type, aggregator: 'sum', values: samples(await snapshot()).map((v) => ({ labels: v.labels ?? {}, value: v.value })) }),
-      reset: () => {},
-    }
-    registry.registerMetric(metric as unknown as Metric)
+    registerSnapshotMetric(registry, { name, help, type, samples: async () => samples(await snapshot()) })
   }
   add('xray_up', 'gauge', 'Whether the Xray/V2Ray stats API answered this scrape (1) or not (0).', (s) => [{ value: s.up ? 1 : 0 }])
   add('xray_scrape_duration_seconds', 'gauge', 'Time the stats API took to answer (or fail) this scrape.', (s) => [{ value: s.seconds }])
