@@ -58,7 +58,7 @@ export function markdown (r: BenchResult): string {
     out.push('', `## Scale (egress-prober alone: ${s.targets} targets × 3 vias = ${s.pairs} pairs, 15 s interval, ${s.seconds} s)`, '',
       '| measure | value | goal |', '|---|---|---|',
       `| RSS max | ${f(s.rssMaxMB, 0)} MB | ≤ 150 MB |`,
-      `| RSS growth after warm-up | ${f(s.rssGrowthPct, 1)} % | < 5 % |`,
+      `| RSS growth after warm-up (floor of the last 30 s vs floor of 30–60 s) | ${f(s.rssGrowthPct, 1)} % | < 5 % |`,
       `| /metrics render p50 / p99 (${f(s.metricsBytes / 2 ** 20, 1)} MiB) | ${f(s.renderMs.p50, 1)} / ${f(s.renderMs.p99, 1)} ms | p99 ≤ 100 ms |`,
       `| scheduler slip p99 (bucket bound) | ≤ ${f(s.slipP99Ms, 0)} ms | ≤ 50 ms |`,
       `| event-loop delay p99 (median / max of the per-scrape p99; prom-client's 10 ms sampling, so 10 ms is the floor) | ${f(s.eventLoopDelayP99Ms.p50, 1)} / ${f(s.eventLoopDelayP99Ms.max, 1)} ms | – |`,
