@@ -51,8 +51,10 @@ export class ProxyWatch {
   /** Probes every other pair through `via` now; failure sweeps at most once per 2 × recheckMs. */
   private sweep (via: string, except: string, recovery = false): void {
     const now = this.o.timers.now()
-    if (!recovery && now - (this.sweptAt.get(via) ?? -Infinity) < 2 * this.o.recheckMs) return
-    this.sweptAt.set(via, now)
+    if (!recovery) {
+      if (now - (this.sweptAt.get(via) ?? -Infinity) < 2 * this.o.recheckMs) return
+      this.sweptAt.set(via, now)
+    }
     for (const job of this.o.jobsVia(via)) if (job.target.name !== except) this.o.trigger(job)
   }
 
