@@ -1,16 +1,20 @@
 /**
  * Confirms proxy failures by re-probing, so one failed probe never takes a proxy "down" and a
  * dead proxy is seen within seconds (docs/decisions.md, "Proxy up and down"):
- * - when a pair through a proxy goes from success to failure, every other pair through that
- *   proxy is probed at once (a sweep; a target's own trouble leaves the others green);
+ * - when a pair through a proxy fails while the proxy counts as up (its first failure, or any
+ *   failure that blames the proxy), every other pair through that proxy is probed at once (a
+ *   sweep; a target's own trouble leaves the others green);
  * - while every pair through a proxy fails, one of them is re-probed every `recheckMs`, round
  *   robin, so recovery shows within seconds instead of an interval; on recovery another sweep
- *   refreshes the other pairs, so the next failure is again a success → failure transition.
+ *   refreshes the other pairs.
  * Failure sweeps happen at most once per `2 × recheckMs`, so a thousand pairs failing together
  * cause one sweep, not a storm; a recovery sweeps once per down → up change.
  */
 import type { ProbeJob, ProbeResult } from '../probes/types.js'
+import type { FailureReason } from '../probes/reasons.js'
 import type { Timers } from './timers.js'
+
+const PROXY_REASONS = new Set<FailureReason>(['proxy_refused', 'proxy_timeout', 'proxy_rejected', 'proxy_auth', 'tunnel_broken'])
 
 export interface ProxyWatchOptions {
   /** The interval-scheduled jobs through a proxy. */
@@ -35,7 +39,12 @@ export class ProxyWatch {
   observe (result: ProbeResult, wasSuccess: boolean | undefined, isProxy: boolean): void {
     if (!isProxy) return
     const via = result.via
-    if (!result.success && wasSuccess !== false) this.sweep(via, result.target)
+    // A failure while the proxy still counts as up is confirmed by probing its other pairs: on a
+    // pair's first failure, and on every failure that blames the proxy (a target that keeps
+    // failing for its own reasons does not sweep every interval).
+    if (!result.success && this.lastUp.get(via) !== false && (wasSuccess !== false || PROXY_REASONS.has(result.reason ?? 'unknown'))) {
+      this.sweep(via, result.target)
+    }
     const up = this.o.viaUp(via)
     if (up === undefined) return
     const was = this.lastUp.get(via)
