@@ -4,6 +4,7 @@ import type { CapacityResult } from './capacity.js'
 import type { DetectionResult } from './detection.js'
 import type { ScaleResult } from './scale.js'
 import type { Summary } from './lib/stats.js'
+import { goalsTable } from './goals.js'
 
 export interface BenchResult {
   date: string
@@ -22,11 +23,13 @@ const f = (x: number, d = 3): string => Number.isFinite(x) ? x.toFixed(d) : 'n/a
 const ratio = (ours: number, theirs: number): string => theirs > 0 && Number.isFinite(ours) ? (ours / theirs).toFixed(2) : 'n/a'
 const triple = (s: Summary): string => `${f(s.min)} / ${f(s.p50)} / ${f(s.p99)}`
 
-export function markdown (r: BenchResult): string {
+/** The markdown report; `analysis` (bench/analysis.md) says what remains and why. */
+export function markdown (r: BenchResult, analysis = ''): string {
   const out: string[] = []
   out.push('# Benchmark: egress-prober vs blackbox_exporter', '',
     `Run ${r.date} with \`npm run bench\` on ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGB} GiB, ${r.machine.kernel} (${r.machine.sandbox}).`,
-    `egress-prober ${r.versions.egressProber} on Node ${r.versions.node}; blackbox_exporter ${r.versions.blackbox} (Debian). Loopback only; servers and proxies run in a separate process.`, '')
+    `egress-prober ${r.versions.egressProber} on Node ${r.versions.node}; blackbox_exporter ${r.versions.blackbox} (Debian). Loopback only; servers and proxies run in a separate process.`, '',
+    '## Goals', '', goalsTable(r), '')
   out.push('## Accuracy (overhead over the true 100 ms hold, ms: min / median / p99)', '',
     `${r.probesPerPath} probes per tool per path, driven through each tool's \`/probe\`, one at a time, alternating tools. Ratio = egress-prober / blackbox on the medians (lower is better).`, '',
     '| path | TTFB: blackbox | TTFB: egress-prober | ratio | total: blackbox | total: egress-prober | ratio | server hold p50 / p99 |',
@@ -69,6 +72,7 @@ export function markdown (r: BenchResult): string {
     out.push('', '## Detection (kill the SOCKS proxy → `egress_proxy_up` 0 on /metrics)', '',
       `Runs: ${d.runsSeconds.map((x) => f(x, 2)).join(', ')} s; median ${f(d.seconds.p50, 2)} s (goal ≤ one interval + 1 s = ${d.intervalSeconds + 1} s).`)
   }
+  if (analysis !== '') out.push('', analysis.trim())
   return out.join('\n') + '\n'
 }
 
@@ -79,11 +83,11 @@ export function svg (r: BenchResult): string {
   const W = 720
   const left = 130
   const scale = (ms: number): number => left + (Math.max(0, ms) / maxMs) * (W - left - 20)
-  const H = 40 + rows.length * 44
+  const H = 56 + rows.length * 44
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<text x="10" y="18" font-weight="bold">TTFB overhead over the 100 ms hold (ms): min–p99 whisker, box p50–p90, mark p50</text>`]
   rows.forEach((row, i) => {
-    const y = 34 + i * 44
+    const y = 50 + i * 44
     parts.push(`<text x="10" y="${y + 18}">${row.scheme} via ${row.path}</text>`)
     ;[[BB, '#888'], [US, '#1f77b4']].forEach(([name, color], j) => {
       const s = row.tools[name!]!.ttfbOverheadMs
@@ -94,8 +98,8 @@ export function svg (r: BenchResult): string {
     })
   })
   for (let ms = 0; ms <= maxMs; ms += Math.max(1, Math.round(maxMs / 6))) {
-    parts.push(`<line x1="${scale(ms)}" x2="${scale(ms)}" y1="28" y2="${H - 14}" stroke="#eee"/><text x="${scale(ms) - 4}" y="${H - 2}">${ms}</text>`)
+    parts.push(`<line x1="${scale(ms)}" x2="${scale(ms)}" y1="44" y2="${H - 14}" stroke="#eee"/><text x="${scale(ms) - 4}" y="${H - 2}">${ms}</text>`)
   }
-  parts.push(`<text x="${W - 250}" y="18" fill="#888">■ blackbox_exporter</text><text x="${W - 120}" y="18" fill="#1f77b4">■ egress-prober</text></svg>`)
+  parts.push(`<text x="10" y="36" fill="#888">■ blackbox_exporter</text><text x="150" y="36" fill="#1f77b4">■ egress-prober</text></svg>`)
   return parts.join('\n') + '\n'
 }

@@ -6,7 +6,7 @@
  * accuracy,capacity,scale,detection).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -63,7 +63,8 @@ try {
   mkdirSync(OUT, { recursive: true })
   const slim = { ...result, accuracy: result.accuracy.map((row) => ({ ...row, tools: Object.fromEntries(Object.entries(row.tools).map(([k, v]) => [k, { ...v, samples: undefined }])) })) }
   writeFileSync(join(OUT, 'latest.json'), JSON.stringify(slim, null, 2) + '\n')
-  writeFileSync(join(OUT, 'latest.md'), markdown(result))
+  const analysis = fileURLToPath(new URL('./analysis.md', import.meta.url))
+  writeFileSync(join(OUT, 'latest.md'), markdown(result, existsSync(analysis) ? readFileSync(analysis, 'utf8') : ''))
   if (result.accuracy.length > 0) writeFileSync(join(OUT, 'latest.svg'), svg(result))
   log(`wrote ${OUT}latest.{json,md,svg}`)
 } finally {
