@@ -40,15 +40,14 @@ function pipeOut (client: net.Socket, host: string, port: number, egress: string
   client.on('error', () => up.destroy())
 }
 
+function newState (opts: ProxyOptions): TestProxy {
+  return { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
+}
+
 export async function startSocksProxy (opts: ProxyOptions = {}): Promise<TestProxy> {
-  const state: TestProxy = { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
+  const state = newState(opts)
   const server = net.createServer((s) => { s.on('error', () => {}); socksSession(s, state, opts.auth).catch(() => s.destroy()) })
-  const sockets = trackSockets(server)
-  state.port = await listen(server, '127.0.0.1', opts.port)
-  const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
-  state.url = `socks5h://${cred}127.0.0.1:${state.port}`
-  state.close = () => closeServer(server, sockets)
-  return state
+  return await serve(server, state, opts, 'socks5h')
 }
 
 async function socksSession (s: net.Socket, state: TestProxy, auth?: { user: string, pass: string }): Promise<void> {
@@ -110,7 +109,7 @@ function byteReader (s: net.Socket): ((n: number) => Promise<Buffer>) & { releas
 }
 
 export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestProxy> {
-  const state: TestProxy = { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
+  const state = newState(opts)
   const expected = opts.auth === undefined ? undefined : `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.pass}`).toString('base64')}`
   // Absolute-form requests (how Go and curl send plain HTTP through a proxy) are forwarded too.
   const server = http.createServer((req, res) => {
@@ -148,10 +147,15 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
       () => client.write('HTTP/1.1 200 Connection established\r\n\r\n'),
       () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'))
   })
+  return await serve(server, state, opts, 'http')
+}
+
+/** Listens on 127.0.0.1 and fills in the proxy's port, URL (with credentials) and close(). */
+async function serve (server: net.Server, state: TestProxy, opts: ProxyOptions, scheme: string): Promise<TestProxy> {
   const sockets = trackSockets(server)
   state.port = await listen(server, '127.0.0.1', opts.port)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
-  state.url = `http://${cred}127.0.0.1:${state.port}`
+  state.url = `${scheme}://${cred}127.0.0.1:${state.port}`
   state.close = () => closeServer(server, sockets)
   return state
 }
