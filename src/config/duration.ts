@@ -18,10 +18,3 @@ export function parseDuration (text: string): number | undefined {
   }
   return matched === text.length && matched > 0 ? Math.round(total) : undefined
 }
-
-/** Formats milliseconds back to the shortest Prometheus-style duration (for logs and docs). */
-export function formatDuration (ms: number): string {
-  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`
-  if (ms % 1000 === 0) return `${ms / 1000}s`
-  return `${ms}ms`
-}

@@ -60,10 +60,6 @@ export class Scheduler {
     for (const key of keys) { this.stops.get(key)?.(); this.stops.delete(key) }
   }
 
-  keys (): string[] {
-    return [...this.stops.keys()]
-  }
-
   /** Stops all scheduling; resolves when in-flight runs end or after `graceMs`. */
   async stop (graceMs: number): Promise<void> {
     this.remove([...this.stops.keys()])
