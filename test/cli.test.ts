@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, startCli, type RunningCli } from './helpers/cli.js'
+import { testCerts } from './helpers/certs.js'
+import { cleanEnv, runCli, startCli, type RunningCli } from './helpers/cli.js'
 import { closedPort } from './helpers/net.js'
 import { startConnectProxy, startSocksProxy, type TestProxy } from './helpers/proxies.js'
 import { startTarget, type TargetServer } from './helpers/target-server.js'
@@ -56,6 +57,21 @@ describe('egress-prober check', () => {
     expect(r.stdout).toContain('verdicts: api proxy_degraded')
     expect(r.stdout).toContain('FAILED: 4/6 probes passed')
     expect(r.status).toBe(1)
+  })
+
+  it('tunnels through an https:// proxy (TLS to the proxy, trusted through NODE_EXTRA_CA_CERTS)', async () => {
+    const tlsProxy = await startConnectProxy({ tls: true })
+    try {
+      const file = configFile('https-proxy.yml', `proxies: { secure: "${tlsProxy.url.replace('127.0.0.1', 'localhost')}" }
+targets: [{ name: api, url: "${target.url('/ip')}", via: [secure] }]
+`)
+      const r = await runCli(['check', `--config.file=${file}`], { env: cleanEnv({ NODE_EXTRA_CA_CERTS: testCerts().caFile }) })
+      expect(r.stdout).toMatch(/^api\s+secure\s+ok\s+\d+\s+200/m)
+      expect(tlsProxy.requests.map((q) => q.host)).toEqual(['127.0.0.1'])
+      expect(r.status).toBe(0)
+    } finally {
+      await tlsProxy.close()
+    }
   })
 
   it('prints JSON with --output=json', async () => {

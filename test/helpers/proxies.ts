@@ -4,7 +4,9 @@
  * proxied traffic from direct traffic. `mode` and `egress` may be changed while running.
  */
 import http from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
+import { testCerts } from './certs.js'
 import { closeServer, listen, trackSockets } from './net.js'
 
 export type ProxyMode = 'normal' | 'silent' | 'grant-close' | { reply: number }
@@ -19,7 +21,15 @@ export interface TestProxy {
   close: () => Promise<void>
 }
 
-export interface ProxyOptions { auth?: { user: string, pass: string }, egress?: string, mode?: ProxyMode, /** default: any free port */ port?: number }
+export interface ProxyOptions {
+  auth?: { user: string, pass: string }
+  egress?: string
+  mode?: ProxyMode
+  /** default: any free port */
+  port?: number
+  /** CONNECT proxy only: speak TLS to clients (an `https://` proxy), with the test CA's cert. */
+  tls?: boolean
+}
 
 /** Test name resolution of the proxies: loopback names only, never the system resolver. */
 function resolveTestName (host: string): string | undefined {
@@ -112,7 +122,7 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
   const state = newState(opts)
   const expected = opts.auth === undefined ? undefined : `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.pass}`).toString('base64')}`
   // Absolute-form requests (how Go and curl send plain HTTP through a proxy) are forwarded too.
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     let target: URL
     try { target = new URL(req.url ?? '') } catch { res.writeHead(400).end('absolute-form or CONNECT only\n'); return }
     if (state.mode === 'silent') return
@@ -126,7 +136,8 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
     })
     up.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end() })
     req.pipe(up)
-  })
+  }
+  const server = opts.tls === true ? https.createServer({ key: testCerts().key, cert: testCerts().cert }, handler) : http.createServer(handler)
   server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
     client.on('error', () => {})
     const [host = '', port = '0'] = (req.url ?? '').split(/:(?=\d+$)/)
@@ -147,7 +158,7 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
       () => client.write('HTTP/1.1 200 Connection established\r\n\r\n'),
       () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'))
   })
-  return await serve(server, state, opts, 'http')
+  return await serve(server, state, opts, opts.tls === true ? 'https' : 'http')
 }
 
 /** Listens on 127.0.0.1 and fills in the proxy's port, URL (with credentials) and close(). */
