@@ -57,7 +57,6 @@ export class Prober {
         await this.probe(job)
       },
       onSkip: (job) => {
-        this.store.skip(job.target.name, job.via)
         this.metrics.skipped(job.target.name, job.via)
         deps.logger.warn({ target: job.target.name, via: job.via }, 'probe slot skipped: previous run still going')
       },

@@ -3,12 +3,11 @@
  * JSON. Exit 0 when every expectation holds, 1 otherwise (2 for bad flags or config, in cli.ts).
  */
 import type { Config } from '../config/types.js'
-import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
+import { EGRESS_IP_TARGET } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import type { ProbeResult } from '../probes/types.js'
-import { verdictOf } from '../probes/verdict.js'
 
 export interface CheckOutput { write: (s: string) => void, color: boolean }
 
@@ -16,7 +15,7 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
   const prober = new Prober(config, { logger, registry: createRegistry() })
   const results = await prober.runOnce()
   const allOk = results.every((r) => r.success)
-  const summary = summarize(prober, results)
+  const summary = summarize(prober)
   if (format === 'json') {
     out.write(JSON.stringify({ ok: allOk, ...summary, results: results.map((r) => ({ ...r, egressIp: r.egressIp ?? prober.store.egressIp(r.via) ?? null })) }, null, 2) + '\n')
   } else {
@@ -29,18 +28,14 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
   return allOk ? 0 : 1
 }
 
-function summarize (prober: Prober, results: ProbeResult[]) {
-  const config = prober.currentConfig
-  const direct = prober.store.egressIp(DIRECT)
+function summarize (prober: Prober) {
+  const { currentConfig: config, store } = prober
   const egressVias = config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []
   const egress = egressVias.map((via) => {
-    const ip = prober.store.egressIp(via)
-    return { via, ip: ip ?? null, ...(via !== DIRECT && ip !== undefined && direct !== undefined && { leak: ip === direct }) }
+    const leak = store.leak(via)
+    return { via, ip: store.egressIp(via) ?? null, ...(leak !== undefined && { leak }) }
   })
-  const verdicts = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => ({
-    target: t.name,
-    verdict: verdictOf(Object.fromEntries(t.via.map((via) => [via, results.find((r) => r.target === t.name && r.via === via)?.success]))),
-  }))
+  const verdicts = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => ({ target: t.name, verdict: store.verdict(t) }))
   return { egress, verdicts }
 }
 

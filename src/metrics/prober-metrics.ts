@@ -8,7 +8,7 @@
 import { Gauge, Histogram, type Registry } from 'prom-client'
 import { DIRECT, EGRESS_IP_TARGET, type Config } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
-import { verdictOf, VERDICTS } from '../probes/verdict.js'
+import { VERDICTS } from '../probes/verdict.js'
 import type { ResultStore } from '../state/store.js'
 import { PHASES } from '../transport/trace.js'
 import { ExpositionWriter, labelString } from './exposition.js'
@@ -86,7 +86,7 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
   for (const t of config.targets) {
     if (t.name === EGRESS_IP_TARGET) continue
-    const verdict = verdictOf(Object.fromEntries(t.via.map((via) => [via, store.get(t.name, via)?.latest?.success])))
+    const verdict = store.verdict(t)
     for (const v of VERDICTS) w.sample('egress_target_verdict', lbl(['target', t.name], ['verdict', v]), v === verdict ? 1 : 0)
   }
   return w.text()
@@ -109,15 +109,14 @@ function renderCounters (w: ExpositionWriter, table: PairSeriesTable): void {
 
 function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, lbl: Labeler): void {
   const proxies = Object.keys(config.proxies)
-  const direct = store.egressIp(DIRECT)
   w.family('egress_ip_info', 'The egress IP the latest egress check of each via saw (value 1); one series per via.', 'gauge')
   for (const via of [DIRECT, ...proxies]) { const ip = store.egressIp(via); if (ip !== undefined) w.sample('egress_ip_info', lbl(['via', via], ['ip', ip]), 1) }
   w.family('egress_ip_leak', "1 when a proxy's egress IP equals the direct path's (the tunnel is not tunnelling), 0 when they differ.", 'gauge')
-  for (const via of proxies) { const ip = store.egressIp(via); if (ip !== undefined && direct !== undefined) w.sample('egress_ip_leak', lbl(['via', via]), ip === direct ? 1 : 0) }
+  for (const via of proxies) { const leak = store.leak(via); if (leak !== undefined) w.sample('egress_ip_leak', lbl(['via', via]), leak ? 1 : 0) }
   w.family('egress_ip_expected', "1 when a proxy's egress IP is inside egress_ip.expect, 0 when outside; absent without a list or an answer.", 'gauge')
-  for (const via of config.egressIp.expect.length === 0 ? [] : proxies) {
-    const r = store.get(EGRESS_IP_TARGET, via)?.latest
-    if (r?.egressIp !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), r.reason === 'ip_unexpected' ? 0 : 1)
+  for (const via of proxies) {
+    const expected = store.egressExpected(via, config.egressIp.expect.length > 0)
+    if (expected !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), expected ? 1 : 0)
   }
   w.family('egress_ip_changes_total', "Changes of a via's egress IP seen by the egress check.", 'counter')
   for (const via of config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))

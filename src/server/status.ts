@@ -3,9 +3,9 @@
  * the egress IP per via with its flags, and the sidecar. Built from the ResultStore; target URLs
  * lose their query (it may hold a key) and proxies show redacted URLs only.
  */
-import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
+import { DIRECT } from '../config/types.js'
 import type { Prober } from '../prober.js'
-import { verdictOf, type Verdict } from '../probes/verdict.js'
+import type { Verdict } from '../probes/verdict.js'
 import type { StatsClient } from '../xray/client.js'
 import { parseStatName } from '../xray/metrics.js'
 import { VERSION } from '../version.js'
@@ -33,18 +33,18 @@ export interface StatusModel {
 export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<StatusModel> {
   const config = prober.currentConfig
   const store = prober.store
-  const direct = store.egressIp(DIRECT)
   const vias = [DIRECT, ...Object.keys(config.proxies)].map((name) => {
     const ip = store.egressIp(name)
-    const egress = store.get(EGRESS_IP_TARGET, name)?.latest
     const up = name === DIRECT ? undefined : store.viaUp(name)
+    const leak = store.leak(name)
+    const expected = store.egressExpected(name, config.egressIp.expect.length > 0)
     return {
       name,
       ...(config.proxies[name] !== undefined && { proxy: config.proxies[name].redactedUrl }),
       ...(up !== undefined && { up }),
       ...(ip !== undefined && { egressIp: ip }),
-      ...(name !== DIRECT && ip !== undefined && direct !== undefined && { leak: ip === direct }),
-      ...(name !== DIRECT && config.egressIp.expect.length > 0 && egress?.egressIp !== undefined && { expected: egress.reason !== 'ip_unexpected' }),
+      ...(leak !== undefined && { leak }),
+      ...(expected !== undefined && { expected }),
     }
   })
   const targets = config.targets.map((t) => {
@@ -59,8 +59,7 @@ export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<
       cell.lastRun = new Date(r.startedAt).toISOString()
       return cell
     })
-    const verdict = verdictOf(Object.fromEntries(cells.map((c) => [c.via, c.state === 'pending' ? undefined : c.state === 'ok'])))
-    return { name: t.name, url: t.url.origin + t.url.pathname, verdict, cells }
+    return { name: t.name, url: t.url.origin + t.url.pathname, verdict: store.verdict(t), cells }
   })
   const model: StatusModel = { version: VERSION, config: config.source, generatedAt: new Date().toISOString(), vias, targets }
   if (xray !== undefined) model.xray = await xrayStatus(xray)

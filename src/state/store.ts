@@ -2,14 +2,14 @@
  * The latest result of every (target, via) pair, a short latency history for the status
  * page, and the egress IP of each via. Everything the metrics and pages show is read here.
  */
-import { EGRESS_IP_TARGET } from '../config/types.js'
+import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
+import { verdictOf, type Verdict } from '../probes/verdict.js'
 
 export interface PairState {
   latest?: ProbeResult
   /** Total durations (seconds) of the most recent probes, oldest first; NaN marks a failure. */
   recent: number[]
-  skipped: number
 }
 
 interface EgressState {
@@ -34,10 +34,6 @@ export class ResultStore {
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
     if (pair.recent.length > this.historySize) pair.recent.shift()
     if (result.target === EGRESS_IP_TARGET) this.noteEgress(result)
-  }
-
-  skip (target: string, via: string): void {
-    this.pair(target, via).skipped++
   }
 
   get (target: string, via: string): PairState | undefined {
@@ -66,6 +62,24 @@ export class ResultStore {
     return seen ? false : undefined
   }
 
+  /** The verdict on a target from the latest result of each of its vias. */
+  verdict (target: { name: string, via: string[] }): Verdict {
+    return verdictOf(Object.fromEntries(target.via.map((via) => [via, this.get(target.name, via)?.latest?.success])))
+  }
+
+  /** Whether a proxy's egress IP equals the direct path's; undefined while either is unknown. */
+  leak (via: string): boolean | undefined {
+    const ip = this.egressIp(via)
+    const direct = this.egressIp(DIRECT)
+    return via === DIRECT || ip === undefined || direct === undefined ? undefined : ip === direct
+  }
+
+  /** Whether the via's egress IP is inside egress_ip.expect; undefined without a list or an answer. */
+  egressExpected (via: string, hasList: boolean): boolean | undefined {
+    const r = this.get(EGRESS_IP_TARGET, via)?.latest
+    return !hasList || via === DIRECT || r?.egressIp === undefined ? undefined : r.reason !== 'ip_unexpected'
+  }
+
   /** The egress IP the latest egress check of `via` saw, if it got an answer. */
   egressIp (via: string): string | undefined {
     return this.egress.get(via)?.ip
@@ -85,7 +99,7 @@ export class ResultStore {
   private pair (target: string, via: string): PairState {
     const key = pairKey(target, via)
     let pair = this.pairs.get(key)
-    if (pair === undefined) { pair = { recent: [], skipped: 0 }; this.pairs.set(key, pair) }
+    if (pair === undefined) { pair = { recent: [] }; this.pairs.set(key, pair) }
     return pair
   }
 
