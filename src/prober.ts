@@ -43,6 +43,7 @@ export class Prober {
   private readonly abort = new AbortController()
 
   constructor (private config: Config, private readonly deps: ProberDeps) {
+    const timers = deps.timers ?? realTimers
     this.jobs = buildJobs(config)
     this.metrics = registerProberMetrics(deps.registry, this.store, () => this.config, VERSION)
     this.probeDeps = {
@@ -53,7 +54,7 @@ export class Prober {
     }
     this.scheduler = new Scheduler({
       run: async (job, plannedAt) => {
-        this.metrics.startDelay((deps.timers ?? realTimers).now() - plannedAt)
+        this.metrics.startDelay(timers.now() - plannedAt)
         await this.probe(job)
       },
       onSkip: (job) => {
@@ -62,7 +63,7 @@ export class Prober {
       },
       maxConcurrent: config.maxConcurrentProbes,
       jitterMs: config.jitterMs,
-      ...(deps.timers !== undefined && { timers: deps.timers }),
+      timers,
     })
     this.watch = new ProxyWatch({
       jobsVia: (via) => this.jobs.filter((j) => j.via === via && j.target.schedule === undefined),
@@ -72,7 +73,7 @@ export class Prober {
         if (up) deps.logger.info({ via }, 'proxy up: a probe through it succeeded')
         else deps.logger.warn({ via }, 'proxy down: every probe through it failed; re-checking')
       },
-      timers: deps.timers ?? realTimers,
+      timers,
       recheckMs: config.recheckMs,
     })
   }
