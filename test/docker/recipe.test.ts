@@ -3,7 +3,7 @@
  * prune dev dependencies, start the built CLI from the pruned tree, and run the image's own
  * HEALTHCHECK command against it.
  */
-import { spawn } from 'node:child_process'
+import { spawnTracked } from '../helpers/procs.js'
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +19,7 @@ const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8')
 
 function sh (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 240_000): Promise<{ code: number | null, out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawnTracked(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     child.stderr.on('data', (d: Buffer) => { out += d.toString() })
@@ -62,7 +62,7 @@ describe('Dockerfile', () => {
       target = await startTarget()
       writeFileSync(join(dir, 'config.yml'), `targets: [{ name: local, url: "${target.url('/')}" }]\n`)
       const [port] = await freePorts(1) as [number]
-      const child = spawn(process.execPath, ['dist/cli.js', '--config.file=config.yml'], {
+      const child = spawnTracked(process.execPath, ['dist/cli.js', '--config.file=config.yml'], {
         cwd: dir, env: cleanEnv({ NODE_ENV: 'production', LISTEN_ADDRESS: `127.0.0.1:${port}` }), stdio: 'ignore',
       })
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))

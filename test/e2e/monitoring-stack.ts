@@ -3,7 +3,8 @@
  * replaced (intervals, rules and routes unchanged), plus a webhook receiver that records what
  * Alertmanager sends. Every process is stopped by pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawnTracked } from '../helpers/procs.js'
+import type { ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -57,7 +58,7 @@ export async function startMonitoringStack (proberAddress: string): Promise<Moni
 
   const children: ChildProcess[] = []
   const start = (cmd: string, args: string[]): void => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] })
+    const child = spawnTracked(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] })
     child.on('error', () => {})
     children.push(child)
   }

@@ -4,7 +4,8 @@
  * SOCKS5 and HTTP inbounds, password-protected twins, and the stats API. Every process is
  * started here and stopped by pid.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnTracked } from '../helpers/procs.js'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -93,12 +94,12 @@ export class V2rayLab {
   }
 
   async startServer (): Promise<void> {
-    this.server = this.spawn('server.json')
+    this.server = this.spawnV2ray('server.json')
     await waitForPort(this.ports.server)
   }
 
   async startClient (): Promise<void> {
-    this.client = this.spawn('client.json')
+    this.client = this.spawnV2ray('client.json')
     await Promise.all([this.ports.socks, this.ports.http, this.ports.socksAuth, this.ports.httpAuth, this.ports.api].map((p) => waitForPort(p)))
   }
 
@@ -123,8 +124,8 @@ export class V2rayLab {
     return [this.server, this.client].flatMap((c) => c?.pid !== undefined && c.exitCode === null ? [c.pid] : [])
   }
 
-  private spawn (file: string): ChildProcess {
-    const child = spawn('v2ray', ['-config', join(this.dir, file)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  private spawnV2ray (file: string): ChildProcess {
+    const child = spawnTracked('v2ray', ['-config', join(this.dir, file)], { stdio: ['ignore', 'ignore', 'inherit'] })
     child.on('error', () => {})
     return child
   }

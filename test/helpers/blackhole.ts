@@ -2,7 +2,7 @@
  * A port whose TCP handshake never completes: a listener with a backlog of 0 that never
  * accepts, its one queue slot already taken. Node always accepts, so this runs in python3.
  */
-import { spawn } from 'node:child_process'
+import { spawnTracked } from './procs.js'
 import { once } from 'node:events'
 
 const SCRIPT = `
@@ -15,7 +15,7 @@ time.sleep(120)
 `
 
 export async function startBlackhole (): Promise<{ port: number, close: () => void }> {
-  const child = spawn('python3', ['-c', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawnTracked('python3', ['-c', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] })
   const [line] = await once(child.stdout, 'data') as [Buffer]
   return { port: Number(line.toString().trim()), close: () => { child.kill('SIGKILL') } }
 }

@@ -1,5 +1,6 @@
 /** Runs the built CLI (dist/cli.js) the way a user does, and stops it by pid. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawnTracked } from './procs.js'
+import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
@@ -11,7 +12,7 @@ export interface CliRun { status: number | null, stdout: string, stderr: string 
  * the test process keep answering while it runs.
  */
 export async function runCli (args: string[], opts: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: opts.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawnTracked(process.execPath, [CLI, ...args], { env: opts.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -40,7 +41,7 @@ export interface RunningCli {
 
 /** Starts the prober; resolves once it logs its listen address. */
 export async function startCli (args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawnTracked(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { out += d.toString() })
