@@ -20,6 +20,8 @@ export const DEFAULTS = {
   maxBodyBytes: 1 << 20,
   maxConcurrentProbes: 64,
   recheckMs: 2000,
+  /** An IP-echo answer is a few hundred bytes; anything near this is not one. */
+  egressIpMaxBodyBytes: 64 * 1024,
 } as const
 
 const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
@@ -87,7 +89,7 @@ function buildTarget (
       ...(c.body_regex !== undefined && { bodyRegex: c.body_regex }),
     })),
     tls: buildTls(t, at, ctx),
-    maxBodyBytes: t.max_body_bytes ?? raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes,
+    maxBodyBytes: t.max_body_bytes ?? (t.kind === 'egress_ip' ? DEFAULTS.egressIpMaxBodyBytes : raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes),
   }
   if (t.schedule !== undefined) target.schedule = t.schedule
   return target

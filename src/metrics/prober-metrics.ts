@@ -39,6 +39,8 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     labelNames: ['version', 'nodejs_version'], registers: [registry],
   }).set({ version, nodejs_version: process.versions.node }, 1)
   // Label strings, formatted once: first label value → second label value → `a="x",b="y"`.
+  // Only names from the config go in (targets, vias, verdicts), so it stays as small as the
+  // config; a reload clears it.
   const labelCache = new Map<string, Map<string, string>>()
   const lbl: Labeler = (a, b) => {
     const key = `${a[0]}=${a[1]}`
@@ -110,7 +112,8 @@ function renderCounters (w: ExpositionWriter, table: PairSeriesTable): void {
 function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, lbl: Labeler): void {
   const proxies = Object.keys(config.proxies)
   w.family('egress_ip_info', 'The egress IP the latest egress check of each via saw (value 1); one series per via.', 'gauge')
-  for (const via of [DIRECT, ...proxies]) { const ip = store.egressIp(via); if (ip !== undefined) w.sample('egress_ip_info', lbl(['via', via], ['ip', ip]), 1) }
+  // Not through the label cache: an IP comes from the network, and every new one would stay there.
+  for (const via of [DIRECT, ...proxies]) { const ip = store.egressIp(via); if (ip !== undefined) w.sample('egress_ip_info', labelString([['via', via], ['ip', ip]]), 1) }
   w.family('egress_ip_leak', "1 when a proxy's egress IP equals the direct path's (the tunnel is not tunnelling), 0 when they differ.", 'gauge')
   for (const via of proxies) { const leak = store.leak(via); if (leak !== undefined) w.sample('egress_ip_leak', lbl(['via', via]), leak ? 1 : 0) }
   w.family('egress_ip_expected', "1 when a proxy's egress IP is inside egress_ip.expect, 0 when outside; absent without a list or an answer.", 'gauge')

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { canonicalIp } from './ip.js'
 import { exchange } from './exchange.js'
 import { inRanges } from './expect.js'
 import type { Failure } from './failure.js'
@@ -8,6 +9,7 @@ import type { ProbeFn } from './types.js'
 /**
  * Asks an IP-echo service (checkip.amazonaws.com, ipify, ...) which address the request came
  * from. The answer is a bare IP in text or JSON with an `ip` field; anything else is invalid.
+ * The IP is kept in canonical form (see ip.ts): it becomes a label and is compared with others.
  */
 export const probeEgressIp: ProbeFn = async (job, deps, signal) => {
   const ex = await exchange(job, deps, signal)
@@ -22,11 +24,11 @@ export const probeEgressIp: ProbeFn = async (job, deps, signal) => {
 
 export function parseEgressIp (text: string): string | undefined {
   const trimmed = text.trim()
-  if (isIP(trimmed) !== 0) return trimmed
+  if (!trimmed.startsWith('{')) return canonicalIp(trimmed)
   try {
     const json: unknown = JSON.parse(trimmed)
     const ip = json !== null && typeof json === 'object' ? (json as { ip?: unknown }).ip : undefined
-    return typeof ip === 'string' && isIP(ip) !== 0 ? ip : undefined
+    return typeof ip === 'string' ? canonicalIp(ip) : undefined
   } catch {
     return undefined
   }

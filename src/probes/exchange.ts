@@ -32,7 +32,7 @@ export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSig
   outer?.addEventListener('abort', onOuterAbort, { once: true })
   const result: Exchange = { trace, startedAt, statusCode: 0, headers: {}, body: Buffer.alloc(0) }
   const client = new Client(target.url.origin, {
-    connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal: ac.signal, lookup: deps.lookup, timeoutMs: target.timeoutMs }),
+    connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal: ac.signal, lookup: deps.lookup }),
     // Our own deadline governs; undici's are only a backstop.
     headersTimeout: target.timeoutMs + 1000,
     bodyTimeout: target.timeoutMs + 1000,

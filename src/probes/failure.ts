@@ -1,9 +1,9 @@
 /**
  * The one place where errors become failure reasons. Which phase was running when the error
  * struck decides most of it: the same ECONNRESET means a broken tunnel after a proxy granted
- * it, and a lost connection on the direct path.
+ * it, and a lost connection on the direct path. Messages are ours and one line: a library's
+ * internal text (an assertion, a stack) never reaches a user.
  */
-import { SocksClientError } from 'socks'
 import { ProxyHandshakeError } from '../transport/proxy-error.js'
 import type { Trace } from '../transport/trace.js'
 import type { FailureReason } from './reasons.js'
@@ -15,14 +15,26 @@ export class TooLargeError extends Error {
 
 export interface Failure { reason: FailureReason, message: string }
 
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'])
+/** Codes that mean the peer closed or reset the connection. */
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'EGRESS_CONNECTION_LOST'])
+const NOT_HTTP = 'the answer is not valid HTTP'
 
 /** Maps what went wrong in a probe, given its trace, to a reason and a short message. */
 export function classifyError (err: unknown, trace: Trace, ctx: { timedOut: boolean, viaProxy: boolean }): Failure {
+  if (ctx.timedOut) return { reason: timeoutReason(trace, ctx.viaProxy), message: `deadline exceeded during ${trace.stage}` }
   const cause = trace.cause ?? err
-  const message = describe(cause)
-  const reason = ctx.timedOut ? timeoutReason(trace, ctx.viaProxy) : errorReason(cause, trace, ctx.viaProxy)
-  return { reason, message: ctx.timedOut ? `deadline exceeded during ${trace.stage}` : message }
+  if (cause instanceof ProxyHandshakeError) return { reason: cause.kind, message: oneLine(cause.message) }
+  if (cause instanceof TooLargeError) return { reason: 'too_large', message: cause.message }
+  const code = errorCode(cause)
+  switch (trace.stage) {
+    case 'resolve': return { reason: 'dns', message: describe(cause) }
+    case 'connect':
+      if (code === 'ETIMEDOUT') return { reason: ctx.viaProxy ? 'proxy_timeout' : 'connect_timeout', message: describe(cause) }
+      return { reason: ctx.viaProxy ? 'proxy_refused' : 'connect_refused', message: describe(cause) }
+    case 'proxy': return { reason: 'proxy_rejected', message: describe(cause) }
+    case 'tls': return { reason: CLOSED.has(code) && trace.tunnelGranted ? 'tunnel_broken' : 'tls', message: describe(cause) }
+    default: return answerFailure(code, cause, trace)
+  }
 }
 
 function timeoutReason (trace: Trace, viaProxy: boolean): FailureReason {
@@ -34,31 +46,24 @@ function timeoutReason (trace: Trace, viaProxy: boolean): FailureReason {
   }
 }
 
-function errorReason (cause: unknown, trace: Trace, viaProxy: boolean): FailureReason {
-  if (cause instanceof ProxyHandshakeError) return cause.kind
-  if (cause instanceof TooLargeError) return 'too_large'
-  if (cause instanceof SocksClientError && cause.message.includes('timed out')) return 'proxy_timeout'
-  const code = errorCode(cause)
-  const closed = CLOSED.has(code)
-  // undici's HTTPParserError: the code is HPE_* when llhttp names the error, else undefined.
-  const garbled = code.startsWith('HPE_') || (cause instanceof Error && cause.name === 'HTTPParserError')
-  switch (trace.stage) {
-    case 'resolve': return 'dns'
-    case 'connect':
-      if (code === 'ETIMEDOUT') return viaProxy ? 'proxy_timeout' : 'connect_timeout'
-      return viaProxy ? 'proxy_refused' : 'connect_refused'
-    case 'proxy': return 'proxy_rejected'
-    case 'tls': return closed && trace.tunnelGranted ? 'tunnel_broken' : 'tls'
-    case 'processing':
-      if (garbled) return 'invalid_response'
-      if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout'
-      if (closed) return trace.tunnelGranted ? 'tunnel_broken' : 'reset'
-      return 'unknown'
-    case 'transfer':
-      if (garbled) return 'invalid_response'
-      if (code === 'UND_ERR_BODY_TIMEOUT') return 'timeout'
-      return closed ? 'reset' : 'unknown'
+/** After the connection was up: waiting for the answer (`processing`) or reading it (`transfer`). */
+function answerFailure (code: string, cause: unknown, trace: Trace): Failure {
+  const name = cause instanceof Error ? cause.name : ''
+  if (code.startsWith('HPE_') || name === 'HTTPParserError' || code === 'ERR_ASSERTION') return { reason: 'invalid_response', message: NOT_HTTP }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return { reason: 'too_large', message: 'the response header exceeds 16 KiB' }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { reason: 'timeout', message: `no progress during ${trace.stage}` }
+  if (CLOSED.has(code) || trace.lost !== undefined) {
+    // undici destroys the socket itself when the answer makes no sense (data before the
+    // request, an unsolicited status): that is a bad answer, not a lost connection.
+    if (trace.lost?.by === 'local') return { reason: 'invalid_response', message: NOT_HTTP }
+    if (trace.stage === 'processing') {
+      return trace.tunnelGranted
+        ? { reason: 'tunnel_broken', message: 'the tunnel closed before the answer' }
+        : { reason: 'reset', message: 'the connection closed before the answer' }
+    }
+    return { reason: 'reset', message: 'the connection closed in the middle of the answer' }
   }
+  return { reason: 'unknown', message: `unexplained error during ${trace.stage}${code === '' ? '' : ` (${code})`}` }
 }
 
 function errorCode (err: unknown): string {
@@ -70,7 +75,13 @@ function errorCode (err: unknown): string {
 function describe (err: unknown): string {
   if (err instanceof Error) {
     const code = errorCode(err)
-    return code !== '' && !err.message.includes(code) ? `${err.message} (${code})` : err.message
+    return oneLine(code !== '' && !err.message.includes(code) ? `${err.message} (${code})` : err.message)
   }
-  return String(err)
+  return oneLine(String(err))
+}
+
+/** The first line, at most 200 characters. */
+function oneLine (text: string): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line
 }

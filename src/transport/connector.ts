@@ -1,7 +1,9 @@
 /**
  * The one transport seam: an undici `connect` function that dials directly, through an HTTP
  * CONNECT proxy or through SOCKS5, and timestamps every step into the probe's Trace.
- * Every probe builds its own connector, so a connection is never reused.
+ * Every probe builds its own connector, and a connector dials once: when the connection dies
+ * before the answer, undici would dial again and again until the deadline (thousands of
+ * connections to a proxy that answers garbage); the second call fails instead.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { once } from 'node:events'
@@ -10,6 +12,8 @@ import tls from 'node:tls'
 import type { buildConnector } from 'undici'
 import type { ProxyConfig } from '../config/types.js'
 import { httpConnect } from './http-connect.js'
+import { dropInterimResponses } from './interim.js'
+import { ProxyHandshakeError } from './proxy-error.js'
 import { socks5Connect } from './socks5.js'
 import { startTls, type TlsSetup } from './tls.js'
 import type { Trace } from './trace.js'
@@ -23,8 +27,6 @@ export interface DialOptions {
   trace: Trace
   signal: AbortSignal
   lookup: Lookup
-  /** Milliseconds left for the whole probe; bounds the SOCKS library's own timer. */
-  timeoutMs: number
 }
 
 const traces = new WeakMap<net.Socket, Trace>()
@@ -43,9 +45,18 @@ function watchRequestWrites (): void {
   })
 }
 
+/** The probe's one connection ended before its answer; `trace.lost` says how. */
+export class ConnectionLostError extends Error {
+  readonly code = 'EGRESS_CONNECTION_LOST'
+  constructor () { super('the connection ended before the answer; not dialling again'); this.name = 'ConnectionLostError' }
+}
+
 export function timedConnector (opts: DialOptions): buildConnector.connector {
   watchRequestWrites()
+  let dialled = false
   return ({ hostname, protocol, port }, callback) => {
+    if (dialled) { callback(new ConnectionLostError(), null); return }
+    dialled = true
     const secure = protocol === 'https:'
     const target = { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port) || (secure ? 443 : 80) }
     dial(target, secure, opts).then(
@@ -68,7 +79,11 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
     await once(socket, 'connect', { signal })
     if (proxy !== undefined) {
       trace.advance('proxy')
-      socket = await handshake(socket, proxy, destination, target, o)
+      const early = await handshake(socket, proxy, destination, target, o)
+      socket = early.socket
+      // HTTP and TLS clients speak first: bytes before our first one are the proxy's, not the
+      // target's (a captive portal's page after its "200", say).
+      if (early.bytes.length > 0) throw new ProxyHandshakeError('proxy_rejected', `the proxy sent ${early.bytes.length} bytes with its grant, before the request (not from the target)`)
       trace.tunnelGranted = true
     }
     if (secure) {
@@ -76,6 +91,8 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
       socket = await startTls(socket, target.host, o.tls, signal)
     }
     trace.advance('processing')
+    watchEnd(socket, trace)
+    dropInterimResponses(socket)
     // The first response byte, as Go's httptrace GotFirstResponseByte sees it: when data becomes
     // readable, before undici parses the headers and resolves its promise.
     socket.prependOnceListener('readable', () => { trace.markFirstByte() })
@@ -87,27 +104,37 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
   }
 }
 
+/** Runs the proxy's handshake; returns the tunnel's socket and any bytes that came with the grant. */
 async function handshake (
   socket: net.Socket, proxy: ProxyConfig, destination: string, target: { host: string, port: number }, o: DialOptions,
-): Promise<net.Socket> {
-  if (isSocks(proxy)) {
-    const stop = (): void => { socket.destroy() }
-    o.signal.addEventListener('abort', stop, { once: true })
-    try {
-      await socks5Connect(socket, proxy, destination, target.port, o.timeoutMs)
-    } finally {
-      o.signal.removeEventListener('abort', stop)
-    }
-    return socket
-  }
+): Promise<{ socket: net.Socket, bytes: Buffer }> {
   let hop: net.Socket = socket
-  if (proxy.protocol === 'https') {
-    hop = tls.connect({ socket, ...(net.isIP(proxy.host) === 0 && { servername: proxy.host }), ALPNProtocols: ['http/1.1'] })
-    await once(hop, 'secureConnect', { signal: o.signal })
+  // The deadline ends a handshake by destroying its socket; the handshake then fails at once.
+  const stop = (): void => { hop.destroy() }
+  o.signal.addEventListener('abort', stop, { once: true })
+  try {
+    if (isSocks(proxy)) return { socket, bytes: await socks5Connect(socket, proxy, destination, target.port) }
+    if (proxy.protocol === 'https') {
+      hop = tls.connect({ socket, ...(net.isIP(proxy.host) === 0 && { servername: proxy.host }), ALPNProtocols: ['http/1.1'] })
+      await once(hop, 'secureConnect', { signal: o.signal })
+    }
+    const authority = net.isIPv6(target.host) ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`
+    return { socket: hop, bytes: await httpConnect(hop, proxy, authority) }
+  } finally {
+    o.signal.removeEventListener('abort', stop)
   }
-  const authority = net.isIPv6(target.host) ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`
-  await httpConnect(hop, proxy, authority, o.signal)
-  return hop
+}
+
+/**
+ * Notes on the trace how the connection ended, before undici wraps it: the peer closed or
+ * reset it (`peer`), or something on our side destroyed it with an error (`local`, e.g. undici
+ * on an answer that is not HTTP).
+ */
+function watchEnd (socket: net.Socket, trace: Trace): void {
+  socket.once('end', () => { trace.lost ??= { by: 'peer' } })
+  socket.once('error', (err: NodeJS.ErrnoException) => {
+    trace.lost ??= { by: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer' : 'local', error: err }
+  })
 }
 
 function isSocks (proxy: ProxyConfig): boolean {

@@ -1,33 +1,84 @@
-/** SOCKS5 CONNECT (RFC 1928, RFC 1929 auth) on an already connected socket, using `socks`. */
-import type { Socket } from 'node:net'
-import { SocksClient, SocksClientError } from 'socks'
+/**
+ * SOCKS5 CONNECT (RFC 1928, with RFC 1929 username/password) on a connected socket. Written
+ * here rather than with the `socks` package: it accepted a grant with an invalid address type,
+ * dropped bytes that came with the grant, and reported failures only as message text. Every
+ * answer is read with exact, bounded byte counts; anything off ends with a typed error.
+ */
+import { isIP, type Socket } from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
+import { HandshakeReader } from './handshake-reader.js'
 import { ProxyHandshakeError } from './proxy-error.js'
 
-// Messages of the socks package (build/common/constants.js ERRORS) that mean "credentials".
-const AUTH_MESSAGES = ['Socks5 Authentication failed', 'no accepted authentication type']
+const NO_AUTH = 0x00
+const USER_PASS = 0x02
+const NO_ACCEPTABLE = 0xff
+const ATYP = { ipv4: 0x01, domain: 0x03, ipv6: 0x04 } as const
+/** RFC 1928 §6 reply codes. */
+const REPLIES: Record<number, string> = {
+  1: 'general SOCKS server failure', 2: 'connection not allowed by ruleset', 3: 'network unreachable',
+  4: 'host unreachable', 5: 'connection refused', 6: 'TTL expired', 7: 'command not supported', 8: 'address type not supported',
+}
+/** The longest valid reply: header, a 255-byte domain with its length byte, the port. */
+const MAX_REPLY = 4 + 1 + 255 + 2
 
-export async function socks5Connect (
-  socket: Socket, proxy: ProxyConfig, host: string, port: number, timeoutMs: number,
-): Promise<void> {
+const rejected = (message: string): ProxyHandshakeError => new ProxyHandshakeError('proxy_rejected', `SOCKS5: ${message}`)
+
+/** Asks the proxy for a tunnel to host:port; resolves with any bytes that came after the grant. */
+export async function socks5Connect (socket: Socket, proxy: ProxyConfig, host: string, port: number): Promise<Buffer> {
+  const reader = new HandshakeReader(socket, 'SOCKS5', MAX_REPLY)
   try {
-    await SocksClient.createConnection({
-      proxy: {
-        host: proxy.host,
-        port: proxy.port,
-        type: 5,
-        ...(proxy.username !== undefined && { userId: proxy.username, password: proxy.password ?? '' }),
-      },
-      command: 'connect',
-      destination: { host, port },
-      existing_socket: socket,
-      timeout: Math.max(1, timeoutMs),
-    })
+    const auth = proxy.username !== undefined
+    socket.write(Buffer.from(auth ? [5, 2, NO_AUTH, USER_PASS] : [5, 1, NO_AUTH]))
+    const [version, method] = await reader.bytes(2)
+    if (version !== 5) throw rejected(`not a SOCKS5 answer (version byte ${version})`)
+    if (method === NO_ACCEPTABLE) throw new ProxyHandshakeError('proxy_auth', `SOCKS5: the proxy accepts none of our authentication methods${auth ? '' : ' (it wants credentials)'}`)
+    if (method === USER_PASS && auth) await authenticate(socket, reader, proxy)
+    else if (method !== NO_AUTH) throw rejected(`the proxy chose an authentication method we did not offer (${method})`)
+    socket.write(request(host, port))
+    const [v, reply, , atyp] = await reader.bytes(4)
+    if (v !== 5) throw rejected(`not a SOCKS5 reply (version byte ${v})`)
+    if (reply !== 0) throw rejected(`the proxy refused: ${REPLIES[reply!] ?? `reply code ${reply}`}`)
+    // BND.ADDR and BND.PORT: read and checked, not used.
+    if (atyp === ATYP.ipv4) await reader.bytes(4 + 2)
+    else if (atyp === ATYP.ipv6) await reader.bytes(16 + 2)
+    else if (atyp === ATYP.domain) await reader.bytes((await reader.bytes(1))[0]! + 2)
+    else throw rejected(`the grant has an invalid address type (${atyp})`)
+    return reader.release()
   } catch (err) {
-    if (!(err instanceof SocksClientError)) throw err
-    if (AUTH_MESSAGES.some((m) => err.message.includes(m))) throw new ProxyHandshakeError('proxy_auth', `SOCKS5: ${err.message}`)
-    if (err.message.includes('timed out')) throw err
-    // RFC 1928 §6: any reply other than 0 (succeeded) is a refusal; so is a broken answer.
-    throw new ProxyHandshakeError('proxy_rejected', `SOCKS5: ${err.message}`)
+    reader.release()
+    throw err
   }
+}
+
+async function authenticate (socket: Socket, reader: HandshakeReader, proxy: ProxyConfig): Promise<void> {
+  const user = Buffer.from(proxy.username ?? '')
+  const pass = Buffer.from(proxy.password ?? '')
+  socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]))
+  const [, status] = await reader.bytes(2)
+  if (status !== 0) throw new ProxyHandshakeError('proxy_auth', 'SOCKS5: the proxy rejected the username or password')
+}
+
+function request (host: string, port: number): Buffer {
+  const family = isIP(host)
+  let address: Buffer
+  if (family === 4) address = Buffer.from([ATYP.ipv4, ...host.split('.').map(Number)])
+  else if (family === 6) address = Buffer.concat([Buffer.from([ATYP.ipv6]), ipv6Bytes(host)])
+  else { const name = Buffer.from(host); address = Buffer.concat([Buffer.from([ATYP.domain, name.length]), name]) }
+  const p = Buffer.alloc(2)
+  p.writeUInt16BE(port)
+  return Buffer.concat([Buffer.from([5, 1, 0]), address, p])
+}
+
+function ipv6Bytes (literal: string): Buffer {
+  // A trailing dotted IPv4 part (::ffff:1.2.3.4) is two groups.
+  const ip = literal.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`)
+  const [head = '', tail = ''] = ip.split('::')
+  const groups = (s: string): string[] => s === '' ? [] : s.split(':')
+  const h = groups(head)
+  const t = groups(tail)
+  const all = ip.includes('::') ? [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t] : h
+  const out = Buffer.alloc(16)
+  all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2))
+  return out
 }

@@ -19,6 +19,8 @@ export class Trace {
   readonly startedAt: number
   /** The first error a step of the connection raised, before undici wrapped it. */
   cause: unknown
+  /** How the established connection ended, if it did: closed by the peer or destroyed locally. */
+  lost?: { by: 'peer' | 'local', error?: Error }
   private finished = false
 
   constructor (private readonly now: Clock) {
