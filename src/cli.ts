@@ -46,6 +46,8 @@ async function main (argv: string[]): Promise<number> {
       logger.info({ signal }, 'shutting down: finishing in-flight probes')
       // A second signal exits at once.
       process.once('SIGTERM', () => process.exit(1)).once('SIGINT', () => process.exit(1))
+      // Shutdown is bounded whatever is still open: in-flight probes get graceMs, then are aborted.
+      setTimeout(() => { logger.error('shutdown took too long: exiting now'); process.exit(1) }, running.graceMs + 2000).unref()
       running.close().then(() => { logger.info('stopped'); resolve(0) }, (err: unknown) => { logger.error({ err }, 'shutdown failed'); resolve(1) })
     }
     process.once('SIGTERM', onSignal).once('SIGINT', onSignal)

@@ -3,6 +3,7 @@
  * metrics fed from it. Everything it needs is passed in, so each test builds a fresh one.
  */
 import { lookup as dnsLookup } from 'node:dns/promises'
+import { setMaxListeners } from 'node:events'
 import { BlockList } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { Config } from './config/types.js'
@@ -11,7 +12,7 @@ import { registerProberMetrics, type ProberMetrics } from './metrics/prober-metr
 import { buildJobs, runProbe } from './probes/index.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
 import { ProxyWatch } from './scheduler/proxy-watch.js'
-import { jobKey, Scheduler } from './scheduler/scheduler.js'
+import { jobKey, Scheduler, type Cause } from './scheduler/scheduler.js'
 import { realTimers, type Timers } from './scheduler/timers.js'
 import { ResultStore } from './state/store.js'
 import type { Lookup } from './transport/connector.js'
@@ -39,12 +40,17 @@ export class Prober {
   private started = false
   private readonly probeDeps: ProbeDeps
   private jobs: ProbeJob[]
+  /** The jobs of the running config: a result of any other job (removed or replaced by a reload while in flight) is dropped. */
+  private current: Set<ProbeJob>
   /** Aborts in-flight probes on a hard stop. */
   private readonly abort = new AbortController()
 
   constructor (private config: Config, private readonly deps: ProberDeps) {
     const timers = deps.timers ?? realTimers
     this.jobs = buildJobs(config)
+    this.current = new Set(this.jobs)
+    // Every running probe listens here; they are at most max_concurrent_probes (plus /probe's).
+    setMaxListeners(0, this.abort.signal)
     this.metrics = registerProberMetrics(deps.registry, this.store, () => this.config, VERSION)
     this.probeDeps = {
       lookup: deps.lookup ?? ((host) => dnsLookup(host)),
@@ -53,9 +59,9 @@ export class Prober {
       userAgent: `egress-prober/${VERSION}`,
     }
     this.scheduler = new Scheduler({
-      run: async (job, plannedAt) => {
-        this.metrics.startDelay(timers.now() - plannedAt)
-        await this.probe(job)
+      run: async (job, plannedAt, cause) => {
+        if (cause === 'schedule') this.metrics.startDelay(timers.now() - plannedAt)
+        await this.probe(job, cause)
       },
       onSkip: (job) => {
         this.metrics.skipped(job.target.name, job.via)
@@ -67,7 +73,13 @@ export class Prober {
     })
     this.watch = new ProxyWatch({
       jobsVia: (via) => this.jobs.filter((j) => j.via === via && j.target.schedule === undefined),
-      trigger: (job) => { this.scheduler.trigger(job) },
+      recheck: async (job) => {
+        await this.scheduler.recheck(job)
+        return this.store.get(job.target.name, job.via)?.latest
+      },
+      lastRunAt: (job) => this.store.get(job.target.name, job.via)?.latest?.startedAt,
+      wallClock: this.probeDeps.wallClock,
+      sweepConcurrency: Math.max(1, Math.floor(config.maxConcurrentProbes / 8)),
       viaUp: (via) => this.store.viaUp(via),
       onChange: (via, up) => {
         if (up) deps.logger.info({ via }, 'proxy up: a probe through it succeeded')
@@ -86,12 +98,13 @@ export class Prober {
     this.scheduler.add(this.jobs)
   }
 
-  /** Runs one probe now, records and logs its result. */
-  async probe (job: ProbeJob): Promise<ProbeResult> {
+  /** Runs one probe now, records and logs its result (unless a reload removed the pair meanwhile). */
+  async probe (job: ProbeJob, cause: Cause = 'schedule'): Promise<ProbeResult> {
     const result = await runProbe(job, this.probeDeps, this.abort.signal)
+    if (!this.current.has(job)) return result
     const wasSuccess = this.store.get(job.target.name, job.via)?.latest?.success
     this.store.add(result)
-    this.metrics.record(result)
+    this.metrics.record(result, cause)
     if (this.started && this.config.recheckMs > 0) this.watch.observe(result, wasSuccess, job.proxy !== undefined)
     if (!result.success) {
       this.deps.logger.warn({ target: result.target, via: result.via, reason: result.reason, detail: result.message }, 'probe failed')
@@ -99,10 +112,15 @@ export class Prober {
     return result
   }
 
-  /** Runs one probe without recording it (for /probe): `timeoutMs` may shorten the deadline. */
+  /**
+   * Runs one probe without recording it (for /probe): `timeoutMs` may shorten the deadline. It
+   * takes a slot under max_concurrent_probes like any probe; when more than that many probes
+   * already wait it throws a LimiterError ('full') at once, and after stop ('closed').
+   */
   async probeDetached (job: ProbeJob, timeoutMs: number): Promise<ProbeResult> {
     const target = { ...job.target, timeoutMs: Math.min(timeoutMs, job.target.timeoutMs) }
-    return await runProbe({ ...job, target }, this.probeDeps, this.abort.signal)
+    return await this.scheduler.limiter.run(() => runProbe({ ...job, target }, this.probeDeps, this.abort.signal),
+      { maxQueue: this.config.maxConcurrentProbes })
   }
 
   /** Runs every job once (for `egress-prober check`). */
@@ -138,6 +156,7 @@ export class Prober {
     // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.
     const kept = new Map(this.jobs.map((j) => [jobKey(j), j]))
     this.jobs = next.map((j) => changed.includes(j) ? j : kept.get(jobKey(j)) ?? j)
+    this.current = new Set(this.jobs)
     if (this.started) this.scheduler.add(this.jobs)
     const added = next.filter((j) => !before.has(jobKey(j))).length
     return { kept: next.length - added - changed.length, changed: changed.length, added, removed: removed.length }

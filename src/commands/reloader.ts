@@ -5,7 +5,6 @@
 import { Gauge, type Registry } from 'prom-client'
 import { ConfigError } from '../config/errors.js'
 import { loadConfigFile, loadConfigFromEnv } from '../config/load.js'
-import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { Prober } from '../prober.js'
 
@@ -17,21 +16,25 @@ export function createReloader (file: string | undefined, prober: Prober, regist
   successful.set(1)
   at.set(Date.now() / 1000)
   return () => {
-    let config: Config
+    // Transactional: the new config is built and checked in full before the prober sees it; any
+    // failure, expected or not, leaves the running config in place and the process up.
     try {
-      config = file !== undefined ? loadConfigFile(file) : loadConfigFromEnv()
+      const config = file !== undefined ? loadConfigFile(file) : loadConfigFromEnv()
+      config.listen = prober.currentConfig.listen // the listen address and the xray client change on restart only
+      const summary = prober.reload(config)
+      successful.set(1)
+      at.set(Date.now() / 1000)
+      logger.info({ config: config.source, ...summary }, 'config reloaded')
+      return { ok: true }
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
       successful.set(0)
-      logger.error({ problems: err.problems, config: err.source }, 'reload failed: keeping the running config')
-      return { ok: false, error: err.message }
+      if (err instanceof ConfigError) {
+        logger.error({ problems: err.problems, config: err.source }, 'reload failed: keeping the running config')
+        return { ok: false, error: err.message }
+      }
+      const error = err instanceof Error ? err.message.split('\n', 1)[0] ?? '' : String(err)
+      logger.error({ error }, 'reload failed: keeping the running config')
+      return { ok: false, error }
     }
-    const old = prober.currentConfig
-    config.listen = old.listen // the listen address and the xray client change on restart only
-    const summary = prober.reload(config)
-    successful.set(1)
-    at.set(Date.now() / 1000)
-    logger.info({ config: config.source, ...summary }, 'config reloaded')
-    return { ok: true }
   }
 }

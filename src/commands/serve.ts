@@ -16,7 +16,9 @@ export interface Running {
   server: Server
   reload: Reload
   address: AddressInfo
-  /** Stops scheduling, lets in-flight probes end (bounded), closes the server. */
+  /** How long close() lets in-flight probes run before it aborts them. */
+  graceMs: number
+  /** Stops scheduling, lets in-flight probes end (bounded by graceMs), closes the server. */
   close: () => Promise<void>
 }
 
@@ -49,6 +51,7 @@ export async function serve (config: Config, logger: Logger, configFile?: string
     server,
     reload,
     address,
+    graceMs,
     close: async () => {
       await prober.stop(graceMs)
       server.closeAllConnections()

@@ -1,5 +1,5 @@
 /** Loads the config from a YAML file or from the environment; throws ConfigError. */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { buildConfig } from './build.js'
@@ -8,10 +8,19 @@ import { ConfigError, formatPath } from './errors.js'
 import { configSchema } from './schema.js'
 import type { Config } from './types.js'
 
+/** Larger than any real config (10,000 targets take about 1 MiB); bigger files are refused unread. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024
+/** YAML aliases a config may expand: enough for anchors and merges, far too few for a "billion laughs". */
+const MAX_ALIAS_COUNT = 100
+
 /** Reads and validates a config file; relative paths inside it resolve against its folder. */
 export function loadConfigFile (file: string, env: NodeJS.ProcessEnv = process.env): Config {
   let text: string
-  try { text = readFileSync(file, 'utf8') } catch (err) {
+  try {
+    if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError([`(root): the config file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`], file)
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    if (err instanceof ConfigError) throw err
     throw new ConfigError([`cannot read config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], file)
   }
   return parseConfigText(text, dirname(resolve(file)), file, env)
@@ -19,12 +28,21 @@ export function loadConfigFile (file: string, env: NodeJS.ProcessEnv = process.e
 
 /** Parses YAML text, substitutes `${VAR}` / `${VAR:-default}` from env, validates and builds. */
 export function parseConfigText (text: string, baseDir: string, source: string, env: NodeJS.ProcessEnv): Config {
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`(root): the config is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`], source)
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0] ?? e.message}`), source)
   }
+  let js: unknown
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch {
+    // yaml throws a ReferenceError when aliases expand past the limit.
+    throw new ConfigError([`(root): YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}); is this a "billion laughs" file?`], source)
+  }
+  if (js === null || js === undefined) throw new ConfigError(['(root): the config is empty'], source)
   const problems: string[] = []
-  const value = substituteEnv(doc.toJS() ?? {}, [], env, problems)
+  const value = substituteEnv(js, [], env, problems)
   if (problems.length > 0) throw new ConfigError(problems, source)
   return validate(value, baseDir, source)
 }

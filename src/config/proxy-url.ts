@@ -39,5 +39,9 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
   }
   if (u.username !== '') proxy.username = decodeURIComponent(u.username)
   if (u.password !== '') proxy.password = decodeURIComponent(u.password)
+  // RFC 1929 carries each in one length byte.
+  if ((p === 'socks5' || p === 'socks5h') && (Buffer.byteLength(proxy.username ?? '') > 255 || Buffer.byteLength(proxy.password ?? '') > 255)) {
+    return 'SOCKS5 usernames and passwords are at most 255 bytes'
+  }
   return proxy
 }

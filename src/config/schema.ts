@@ -9,10 +9,17 @@ import { parseDuration } from './duration.js'
 import { parseListen } from './listen.js'
 import { DIRECT, EGRESS_IP_TARGET } from './types.js'
 
+/** The longest duration anywhere in the config: an interval of a day (timers overflow past 24.8 days). */
+export const MAX_DURATION_MS = 24 * 3_600_000
+
 export const duration = z.string().or(z.number()).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v * 1000 : parseDuration(v)
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
     ctx.addIssue({ code: 'custom', message: `bad duration "${v}" (use e.g. 500ms, 30s, 1m)` })
+    return z.NEVER
+  }
+  if (ms > MAX_DURATION_MS) {
+    ctx.addIssue({ code: 'custom', message: `duration "${v}" is longer than 24h, the longest allowed (use schedule: for rarer probes)` })
     return z.NEVER
   }
   return ms
@@ -42,7 +49,7 @@ export const regex = z.string().transform((v, ctx) => {
   }
 })
 
-const httpUrl = z.string().refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v), {
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^/]/.test(v) && URL.canParse(v) && new URL(v).hostname.length <= 253, {
   message: 'must be an http:// or https:// URL',
 })
 
@@ -126,6 +133,9 @@ export const configSchema = z.strictObject({
     via?.forEach((v, i) => {
       if (!known.has(v)) ctx.addIssue({ code: 'custom', path: [...path, 'via', i], message: `unknown via "${v}" (known: ${[...known].join(', ')})` })
     })
+  }
+  if ((cfg.targets ?? []).length === 0 && cfg.egress_ip === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['targets'], message: 'nothing to probe: add targets or egress_ip' })
   }
   const seen = new Set<string>()
   cfg.targets?.forEach((t, i) => {

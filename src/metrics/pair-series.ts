@@ -19,6 +19,8 @@ export interface PairSeries {
 
 export class PairSeriesTable {
   private readonly pairs = new Map<string, PairSeries>()
+  /** Re-checks by via, then by label string `via="x",result="y"` → count. */
+  private readonly rechecksByVia = new Map<string, Map<string, number>>()
 
   constructor (private readonly bounds: number[]) {}
 
@@ -31,6 +33,19 @@ export class PairSeriesTable {
     p.buckets[this.bounds.length]!++
     p.sum += r.durationSeconds
     p.count++
+  }
+
+  recheck (r: ProbeResult): void {
+    let counts = this.rechecksByVia.get(r.via)
+    if (counts === undefined) { counts = new Map(); this.rechecksByVia.set(r.via, counts) }
+    const labels = labelString([['via', r.via], ['result', r.reason ?? 'success']])
+    counts.set(labels, (counts.get(labels) ?? 0) + 1)
+  }
+
+  /** Re-check counts of the given vias; those of any other via (removed by a reload) are dropped. */
+  rechecks (vias: Set<string>): [string, number][] {
+    for (const via of this.rechecksByVia.keys()) if (!vias.has(via)) this.rechecksByVia.delete(via)
+    return [...this.rechecksByVia.values()].flatMap((m) => [...m])
   }
 
   skip (target: string, via: string): void {

@@ -18,7 +18,8 @@ import { PairSeriesTable } from './pair-series.js'
 export const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 export interface ProberMetrics {
-  record: (result: ProbeResult) => void
+  /** Counts a result: scheduled probes per pair, re-checks per via (apart, so ratios stay honest). */
+  record: (result: ProbeResult, cause: 'schedule' | 'recheck') => void
   skipped: (target: string, via: string) => void
   /** How late a scheduled probe started, in milliseconds (queueing, a busy event loop). */
   startDelay: (ms: number) => void
@@ -52,7 +53,7 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     return s
   }
   return {
-    record (r) { table.record(r) },
+    record (r, cause) { if (cause === 'schedule') table.record(r); else table.recheck(r) },
     skipped (target, via) { table.skip(target, via) },
     startDelay (ms) { startDelay.observe(Math.max(0, ms) / 1000) },
     forget (target, via) { table.forget(target, via); labelCache.clear() },
@@ -83,7 +84,7 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   for (const r of latest) if (r.reason !== undefined) w.sample('egress_probe_failure_reason', `${pair(r)},reason="${r.reason}"`, 1)
   w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair (absent for cron-scheduled targets).', 'gauge')
   for (const t of config.targets) if (t.schedule === undefined) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
-  renderCounters(w, table)
+  renderCounters(w, table, new Set(Object.keys(config.proxies)))
   renderEgress(w, store, config, lbl)
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
   for (const t of config.targets) {
@@ -94,9 +95,11 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   return w.text()
 }
 
-function renderCounters (w: ExpositionWriter, table: PairSeriesTable): void {
+function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: Set<string>): void {
   w.family('egress_probes_total', 'Probes run, by result: success or the failure reason.', 'counter')
   for (const p of table.values()) for (const [result, n] of p.results) w.sample('egress_probes_total', `${p.labels},result="${result}"`, n)
+  w.family('egress_proxy_rechecks_total', 'Re-check probes run through the proxy to confirm it is down or back (not in egress_probes_total), by result.', 'counter')
+  for (const [labels, n] of table.rechecks(proxies)) w.sample('egress_proxy_rechecks_total', labels, n)
   w.family('egress_probe_skipped_total', 'Scheduled runs skipped because the previous probe of the pair was still running.', 'counter')
   for (const p of table.values()) if (p.skipped > 0) w.sample('egress_probe_skipped_total', p.labels, p.skipped)
   const h = 'egress_probe_duration_seconds'

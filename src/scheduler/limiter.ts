@@ -1,18 +1,41 @@
-/** A counting semaphore: at most `max` tasks run at once, the rest wait in arrival order. */
+/**
+ * A counting semaphore with a bounded wait: at most `max` tasks run at once, the rest wait in
+ * arrival order. A caller may refuse to wait behind more than `maxQueue` others (/probe does);
+ * `close()` drops every waiting task (shutdown: nothing new starts).
+ */
+export class LimiterError extends Error {
+  constructor (readonly kind: 'full' | 'closed') {
+    super(kind === 'full' ? 'too many probes waiting' : 'shutting down')
+    this.name = 'LimiterError'
+  }
+}
+
 export class Limiter {
   private active = 0
-  private readonly waiting: (() => void)[] = []
+  private closed = false
+  private readonly waiting: { go: () => void, drop: (err: Error) => void }[] = []
 
   constructor (private readonly max: number) {}
 
-  async run<T> (task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve))
+  get queued (): number { return this.waiting.length }
+
+  async run<T> (task: () => Promise<T>, opts: { maxQueue?: number } = {}): Promise<T> {
+    if (this.closed) throw new LimiterError('closed')
+    if (this.active >= this.max) {
+      if (this.waiting.length >= (opts.maxQueue ?? Infinity)) throw new LimiterError('full')
+      await new Promise<void>((go, drop) => this.waiting.push({ go, drop }))
+    }
     this.active++
     try {
       return await task()
     } finally {
       this.active--
-      this.waiting.shift()?.()
+      this.waiting.shift()?.go()
     }
+  }
+
+  close (): void {
+    this.closed = true
+    for (const w of this.waiting.splice(0)) w.drop(new LimiterError('closed'))
   }
 }

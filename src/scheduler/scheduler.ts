@@ -1,7 +1,9 @@
 /**
  * Runs every (target, via) pair on its own fixed-rate loop. First runs are spread evenly over
- * the interval (no burst at start); a pair whose previous run is still going (or waiting for a
- * concurrency slot) skips the slot and counts it; targets with `schedule:` run by cron.
+ * the interval (no burst at start); a pair whose previous scheduled run is still going (or
+ * waiting for a concurrency slot) skips the slot and counts it; targets with `schedule:` run by
+ * cron. Re-checks (`recheck`) run between slots; a slot that finds one running is merged into
+ * it, not counted as skipped.
  */
 import { schedule as cronSchedule } from 'node-cron'
 import type { ProbeJob } from '../probes/types.js'
@@ -9,8 +11,11 @@ import { every } from './every.js'
 import { Limiter } from './limiter.js'
 import { realTimers, type Timers } from './timers.js'
 
+/** Why a probe runs: its schedule, or a re-check asked for by the proxy watch. */
+export type Cause = 'schedule' | 'recheck'
+
 export interface SchedulerOptions {
-  run: (job: ProbeJob, plannedAt: number) => Promise<void>
+  run: (job: ProbeJob, plannedAt: number, cause: Cause) => Promise<void>
   onSkip: (job: ProbeJob) => void
   maxConcurrent: number
   jitterMs?: number
@@ -31,8 +36,8 @@ export class Scheduler {
   private readonly stops = new Map<string, () => void>()
   /** One cron task per expression, shared by its jobs (node-cron wakes every task each second). */
   private readonly cronGroups = new Map<string, { jobs: Map<string, ProbeJob>, stop: () => void }>()
-  private readonly running = new Map<string, Promise<void>>()
-  private readonly limiter: Limiter
+  private readonly running = new Map<string, { done: Promise<void>, cause: Cause }>()
+  readonly limiter: Limiter
   private readonly timers: Timers
 
   constructor (private readonly opts: SchedulerOptions) {
@@ -46,7 +51,7 @@ export class Scheduler {
     const periodic = fresh.filter((j) => j.target.schedule === undefined)
     periodic.forEach((job, i) => {
       const offset = Math.floor((job.target.intervalMs * i) / periodic.length)
-      this.stops.set(jobKey(job), every(this.timers, job.target.intervalMs, offset, (planned) => this.slot(job, planned)))
+      this.stops.set(jobKey(job), every(this.timers, job.target.intervalMs, offset, (planned) => { void this.slot(job, planned) }))
     })
     for (const job of fresh) {
       const expression = job.target.schedule
@@ -60,25 +65,29 @@ export class Scheduler {
     for (const key of keys) { this.stops.get(key)?.(); this.stops.delete(key) }
   }
 
-  /** Stops all scheduling; resolves when in-flight runs end or after `graceMs`. */
+  /**
+   * Stops all scheduling and drops runs still waiting for a slot (they never start); resolves
+   * when the runs in flight end or after `graceMs`.
+   */
   async stop (graceMs: number): Promise<void> {
     this.remove([...this.stops.keys()])
+    this.limiter.close()
     let timer: unknown
     const grace = new Promise<void>((resolve) => { timer = this.timers.setTimeout(resolve, graceMs) })
-    await Promise.race([Promise.allSettled([...this.running.values()]), grace])
+    await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.done)), grace])
     this.timers.clearTimeout(timer)
   }
 
   /** Runs the jobs once each, under the concurrency cap (for `egress-prober check`). */
   async runOnce (jobs: ProbeJob[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.limiter.run(() => this.opts.run(job, this.timers.now()))))
+    await Promise.all(jobs.map((job) => this.limiter.run(() => this.opts.run(job, this.timers.now(), 'schedule'))))
   }
 
   private addCron (expression: string, job: ProbeJob): () => void {
     let group = this.cronGroups.get(expression)
     if (group === undefined) {
       const jobs = new Map<string, ProbeJob>()
-      const stop = (this.opts.cron ?? nodeCron)(expression, () => { for (const j of jobs.values()) this.slot(j, this.timers.now()) })
+      const stop = (this.opts.cron ?? nodeCron)(expression, () => { for (const j of jobs.values()) void this.slot(j, this.timers.now()) })
       group = { jobs, stop }
       this.cronGroups.set(expression, group)
     }
@@ -90,19 +99,25 @@ export class Scheduler {
     }
   }
 
-  /** Runs a job now, outside its schedule, unless it is already running (then nothing happens). */
-  trigger (job: ProbeJob): void {
-    if (!this.running.has(jobKey(job))) this.slot(job, this.timers.now())
+  /** Re-checks a job now, outside its schedule; resolves when it ran, or at once if it is running. */
+  async recheck (job: ProbeJob): Promise<void> {
+    await (this.running.get(jobKey(job))?.done ?? this.slot(job, this.timers.now(), 'recheck'))
   }
 
-  private slot (job: ProbeJob, plannedAt: number): void {
+  private slot (job: ProbeJob, plannedAt: number, cause: Cause = 'schedule'): Promise<void> {
     const key = jobKey(job)
-    if (this.running.has(key)) { this.opts.onSkip(job); return }
-    const jitter = Math.floor((this.opts.random ?? Math.random)() * (this.opts.jitterMs ?? 0))
-    const run = (async () => {
+    const busy = this.running.get(key)
+    if (busy !== undefined) {
+      // A re-check just refreshed the pair: the slot is merged into it, not skipped.
+      if (busy.cause === 'schedule') this.opts.onSkip(job)
+      return busy.done
+    }
+    const jitter = cause === 'schedule' ? Math.floor((this.opts.random ?? Math.random)() * (this.opts.jitterMs ?? 0)) : 0
+    const done = (async () => {
       if (jitter > 0) await new Promise<void>((resolve) => this.timers.setTimeout(resolve, jitter))
-      await this.limiter.run(() => this.opts.run(job, plannedAt + jitter))
+      await this.limiter.run(() => this.opts.run(job, plannedAt + jitter, cause))
     })().catch(() => {}).finally(() => this.running.delete(key))
-    this.running.set(key, run)
+    this.running.set(key, { done, cause })
+    return done
   }
 }

@@ -50,5 +50,10 @@ export function createServer (deps: ServerDeps): Express {
   })
   app.get('/', async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
   app.get('/api/status', async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
+  // Express' own handler would answer with an HTML stack trace.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    deps.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'request failed')
+    if (!res.headersSent) res.status(500).type('text/plain').send('internal error\n')
+  })
   return app
 }

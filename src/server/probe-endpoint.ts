@@ -8,28 +8,42 @@ import type { Request, Response } from 'express'
 import { Gauge, Registry } from 'prom-client'
 import { EGRESS_IP_TARGET } from '../config/types.js'
 import type { Prober } from '../prober.js'
+import { LimiterError } from '../scheduler/limiter.js'
 import type { ProbeResult } from '../probes/types.js'
 import { PHASES } from '../transport/trace.js'
 
 /** blackbox_exporter subtracts this from Prometheus' scrape timeout to leave time to answer. */
 const SCRAPE_TIMEOUT_OFFSET_S = 0.5
 
+/** The parameters /probe takes, each at most once. */
+const PARAMS = new Set(['target', 'via', 'debug'])
+
 export function probeHandler (prober: Prober) {
   return async (req: Request, res: Response): Promise<void> => {
+    const bad = badParams(req.originalUrl)
+    if (bad !== undefined) { res.status(400).type('text/plain').send(`${bad}\n`); return }
     const targetName = typeof req.query.target === 'string' ? req.query.target : ''
     const targets = prober.currentConfig.targets
     const target = targets.find((t) => t.name === targetName)
     if (target === undefined) {
-      res.status(400).type('text/plain').send(`unknown target "${targetName}"; configured targets: ${targets.map((t) => t.name).join(', ')}\n`)
+      res.status(400).type('text/plain').send(`unknown target "${targetName.slice(0, 64)}"; configured targets: ${targets.map((t) => t.name).join(', ')}\n`)
       return
     }
     const via = typeof req.query.via === 'string' ? req.query.via : target.via[0] ?? ''
     const job = prober.job(target.name, via)
     if (job === undefined) {
-      res.status(400).type('text/plain').send(`unknown via "${via}" for target "${target.name}"; its vias: ${target.via.join(', ')}\n`)
+      res.status(400).type('text/plain').send(`unknown via "${via.slice(0, 64)}" for target "${target.name}"; its vias: ${target.via.join(', ')}\n`)
       return
     }
-    const result = await prober.probeDetached(job, scrapeTimeoutMs(req.header('x-prometheus-scrape-timeout-seconds')) ?? target.timeoutMs)
+    let result: ProbeResult
+    try {
+      result = await prober.probeDetached(job, scrapeTimeoutMs(req.header('x-prometheus-scrape-timeout-seconds')) ?? target.timeoutMs)
+    } catch (err) {
+      if (!(err instanceof LimiterError)) throw err
+      // Busy (more probes waiting than max_concurrent_probes) or shutting down: say so at once.
+      res.status(503).set('retry-after', '1').type('text/plain').send(`probe not run: ${err.message}\n`)
+      return
+    }
     const registry = probeRegistry(result)
     const body = await registry.metrics()
     if (req.query.debug === 'true') {
@@ -38,6 +52,17 @@ export function probeHandler (prober: Prober) {
     }
     res.type(registry.contentType).send(body)
   }
+}
+
+/** Repeated or unknown query parameters are refused: `via=a&via=b` must not quietly mean something else. */
+function badParams (url: string): string | undefined {
+  const seen = new Set<string>()
+  for (const key of new URL(url, 'http://x').searchParams.keys()) {
+    if (!PARAMS.has(key)) return `unknown parameter "${key.slice(0, 64)}" (use ${[...PARAMS].join(', ')})`
+    if (seen.has(key)) return `parameter "${key}" given more than once`
+    seen.add(key)
+  }
+  return undefined
 }
 
 function scrapeTimeoutMs (header: string | undefined): number | undefined {

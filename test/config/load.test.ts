@@ -92,7 +92,7 @@ targets:
 
   it('never puts a proxy password into an error message', () => {
     try {
-      loadConfigFile(write('proxies: { p: "socks5://u:hunter2@127.0.0.1:1080/path" }\n'))
+      loadConfigFile(write('proxies: { p: "socks5://u:hunter2@127.0.0.1:1080/path" }\ntargets: [{ name: a, url: "http://127.0.0.1:1/" }]\n'))
       expect.unreachable()
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError)

@@ -16,6 +16,8 @@ export interface TestProxy {
   url: string
   mode: ProxyMode
   egress: string
+  /** The most client connections open at once so far. */
+  peak: number
   /** Destinations asked for, as sent: `host:port`, with the SOCKS address type. */
   requests: { host: string, port: number, addressType: 'ip' | 'domain' }[]
   close: () => Promise<void>
@@ -51,7 +53,7 @@ function pipeOut (client: net.Socket, host: string, port: number, egress: string
 }
 
 function newState (opts: ProxyOptions): TestProxy {
-  return { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', requests: [], close: async () => {} }
+  return { port: 0, url: '', mode: opts.mode ?? 'normal', egress: opts.egress ?? '127.0.0.2', peak: 0, requests: [], close: async () => {} }
 }
 
 export async function startSocksProxy (opts: ProxyOptions = {}): Promise<TestProxy> {
@@ -164,6 +166,7 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
 /** Listens on 127.0.0.1 and fills in the proxy's port, URL (with credentials) and close(). */
 async function serve (server: net.Server, state: TestProxy, opts: ProxyOptions, scheme: string): Promise<TestProxy> {
   const sockets = trackSockets(server)
+  server.on('connection', () => { state.peak = Math.max(state.peak, sockets.size) })
   state.port = await listen(server, '127.0.0.1', opts.port)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
   state.url = `${scheme}://${cred}127.0.0.1:${state.port}`

@@ -78,3 +78,26 @@ it("one target's own failure does not take the proxy down", async () => {
   expect(text).toContain('egress_proxy_up{via="socks"} 1')
   expect(series(text, 'egress_probe_success').filter((l) => l.endsWith(' 1'))).toHaveLength(2)
 })
+
+it('a sweep is bounded: one re-check at a time under max_concurrent_probes 8, counted apart from scheduled probes, never as skipped', async () => {
+  [target, socks] = await Promise.all([startTarget(), startSocksProxy()])
+  const names = Array.from({ length: 20 }, (_, i) => `t${i}`)
+  app = await startApp(`
+max_concurrent_probes: 8
+defaults: { interval: 60s, timeout: 2s, recheck_interval: 5s }
+proxies: { socks: "${socks.url}" }
+targets:
+${names.map((n) => `  - { name: ${n}, url: "${target.url('/')}", via: [socks] }`).join('\n')}
+`)
+  socks.mode = { reply: 1 }
+  app.prober.start() // t0 runs at once; the others are spread 3 s apart
+  const text = await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0'), 5000, 'the proxy to be down')
+  // Every other pair was re-checked, one at a time (sweep concurrency = 8 / 8)...
+  expect(text).toContain('egress_proxy_rechecks_total{via="socks",result="proxy_rejected"} 19')
+  expect(socks.peak).toBeLessThanOrEqual(2) // the sweep's one, and perhaps a scheduled probe
+  // ...and counted apart: egress_probes_total holds the scheduled probes only.
+  const scheduled = series(text, 'egress_probes_total')
+  expect(scheduled.length).toBeGreaterThanOrEqual(1)
+  expect(scheduled.length).toBeLessThanOrEqual(2) // t0, perhaps t1 (due at 3 s)
+  expect(series(text, 'egress_probe_skipped_total')).toEqual([])
+})

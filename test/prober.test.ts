@@ -1,0 +1,23 @@
+/** The prober's bookkeeping around reloads: results of pairs that are gone never come back. */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startApp, type TestApp } from './helpers/app.js'
+import { configFrom } from './helpers/probe.js'
+import { startTarget, type TargetServer } from './helpers/target-server.js'
+import { waitFor } from './helpers/wait.js'
+
+let target: TargetServer, app: TestApp
+beforeAll(async () => { target = await startTarget() })
+afterAll(async () => { await app.close(); await target.close() })
+
+it('a probe in flight for a pair that a reload removed leaves no series behind (no ghost failure)', async () => {
+  app = await startApp(`targets: [{ name: ghost, url: "${target.url('/?delay=600&status=500')}", via: [direct], timeout: 2s, interval: 10s }]`)
+  app.prober.start()
+  await waitFor(async () => target.hits.length, (n) => n >= 1, 3000, 'the probe to be in flight')
+  app.prober.reload(configFrom(`targets: [{ name: fresh, url: "${target.url('/')}", via: [direct], timeout: 2s, interval: 10s }]`))
+  // The removed probe ends (a failure: status 500) after the reload...
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const text = await app.scrape()
+  // ...and nothing of it shows: no success, no failure reason, no counter.
+  expect(text).not.toContain('target="ghost"')
+  expect(text).toContain('egress_probe_success{target="fresh",via="direct"} 1')
+})
