@@ -102,12 +102,17 @@ export class Prober {
   async probe (job: ProbeJob, cause: Cause = 'schedule'): Promise<ProbeResult> {
     const result = await runProbe(job, this.probeDeps, this.abort.signal)
     if (!this.current.has(job)) return result
-    const wasSuccess = this.store.get(job.target.name, job.via)?.latest?.success
+    const previous = this.store.get(job.target.name, job.via)?.latest
+    const wasSuccess = previous?.success
     this.store.add(result)
     this.metrics.record(result, cause)
     if (this.started && this.config.recheckMs > 0) this.watch.observe(result, wasSuccess, job.proxy !== undefined)
-    if (!result.success) {
+    // Logged on change only (a new failure reason, a recovery): a pair failing every interval,
+    // or a proxy re-checked every 2 s, does not fill the log.
+    if (!result.success && (previous?.success !== false || previous.reason !== result.reason)) {
       this.deps.logger.warn({ target: result.target, via: result.via, reason: result.reason, detail: result.message }, 'probe failed')
+    } else if (result.success && previous?.success === false) {
+      this.deps.logger.info({ target: result.target, via: result.via }, 'probe recovered')
     }
     return result
   }

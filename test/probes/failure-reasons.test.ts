@@ -69,6 +69,7 @@ it.each(cases)('$name', async (c) => {
   const r = await probeAll(`${proxyBlock}\ntargets: [{ name: t, url: "${c.url()}", via: [${via}], timeout: 1s, interval: 5s${tls}${max} }]`)
   const result = r[`t/${via}`]!
   expect({ success: result.success, reason: result.reason, message: result.message }).toMatchObject({ success: false, reason: c.reason })
-  // A silent proxy with a 1 s timeout must fail in under 2 s, and so must every other case.
-  expect(Date.now() - started).toBeLessThan(2000)
+  // A silent proxy with a 1 s timeout must fail well before the 5 s interval, and so must every
+  // other case; 3 s leaves room for a loaded machine.
+  expect(Date.now() - started).toBeLessThan(3000)
 })

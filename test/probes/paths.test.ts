@@ -32,8 +32,10 @@ describe.each([
       expect(r[`egress_ip/${via}`]?.egressIp, via).toBe(via === 'direct' ? '127.0.0.1' : '127.0.0.2')
       expect(t.phases.proxy > 0, `${via} proxy phase`).toBe(via !== 'direct')
       expect(t.phases.tls > 0, `${via} tls phase`).toBe(scheme === 'https')
-      expect(t.phases.processing, `${via} processing`).toBeGreaterThanOrEqual(0.25)
-      expect(t.phases.processing, `${via} processing`).toBeLessThanOrEqual(0.45)
+      // The server holds the first byte 300 ms: processing is at least that, and far from the
+      // other phases' sum; 1.5 s of room holds on a machine whose cores are both busy.
+      expect(t.phases.processing, `${via} processing`).toBeGreaterThanOrEqual(0.29)
+      expect(t.phases.processing, `${via} processing`).toBeLessThanOrEqual(1.5)
       expect(t.durationSeconds).toBeGreaterThanOrEqual(t.phases.processing)
     }
   })

@@ -31,7 +31,7 @@ it('a failure through a proxy re-probes its other pairs at once: a dead proxy sh
   await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 0',
     'egress_probe_failure_reason{target="b",via="socks",reason="proxy_rejected"} 1',
     'egress_probe_failure_reason{target="c",via="socks",reason="proxy_rejected"} 1'), 3000, 'the proxy to be down')
-  expect(Date.now() - started).toBeLessThan(2000)
+  expect(Date.now() - started).toBeLessThan(5000) // without re-probing: 40 s; room for a loaded machine
 })
 
 it('while a proxy is down it is re-checked every recheck_interval, so recovery shows in seconds', async () => {
@@ -45,7 +45,10 @@ it('while a proxy is down it is re-checked every recheck_interval, so recovery s
   socks.mode = 'normal'
   const back = Date.now()
   await waitFor(app.scrape, hasAll('egress_proxy_up{via="socks"} 1'), 3000, 'the proxy to be up')
-  expect(Date.now() - back).toBeLessThan(1000)
+  expect(Date.now() - back).toBeLessThan(2500) // a 200 ms re-check against a 60 s interval; room for load
+  // The recovery sweep refreshes the other pairs; once they are all green, traffic stops.
+  await waitFor(app.scrape, hasAll('egress_probe_success{target="a",via="socks"} 1', 'egress_probe_success{target="b",via="socks"} 1',
+    'egress_probe_success{target="c",via="socks"} 1'), 3000, 'every pair to be fresh')
   const settled = socks.requests.length
   await new Promise((resolve) => setTimeout(resolve, 600))
   expect(socks.requests.length).toBe(settled) // re-checks stop once it is up

@@ -27,7 +27,10 @@ it('runs a configured probe and answers with blackbox names plus ours', async ()
   expect(text).toContain('probe_success 1')
   expect(text).toMatch(/probe_duration_seconds 0\.\d+/)
   expect(text).toMatch(/probe_http_duration_seconds\{phase="proxy"\} 0\.\d+/)
-  expect(text).toMatch(/probe_http_duration_seconds\{phase="processing"\} 0\.[234]\d*/)
+  // The target holds its answer 200 ms; the upper bound leaves room for a loaded machine.
+  const processing = Number(/probe_http_duration_seconds\{phase="processing"\} (\S+)/.exec(text)?.[1])
+  expect(processing).toBeGreaterThanOrEqual(0.19)
+  expect(processing).toBeLessThan(1.5)
   expect(text).toContain('probe_http_status_code 200')
   expect(text).toContain('probe_http_content_length 3')
   expect(text).toContain('# TYPE egress_probe_failure_reason gauge')
@@ -41,7 +44,7 @@ it('honours X-Prometheus-Scrape-Timeout-Seconds minus 0.5 s', async () => {
   const text = await res.text()
   expect(text).toContain('probe_success 0')
   expect(text).toContain('egress_probe_failure_reason{target="api",via="direct",reason="timeout"} 1')
-  expect(Date.now() - started).toBeLessThan(1000)
+  expect(Date.now() - started).toBeLessThan(3000) // a 100 ms deadline, not the target's 5 s; room for load
 })
 
 it('returns the probe log with debug=true', async () => {
