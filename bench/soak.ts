@@ -62,7 +62,8 @@ const base = `http://${/"address":"([^"]+)"/.exec(prober.line)![1]}`
 const lines: string[] = []
 createInterface({ input: prober.child.stdout! }).on('line', (l) => lines.push(l))
 const fds = (): number => readdirSync(`/proc/${prober.pid}/fd`).length
-const pairs = 21 * 1 + 10 + 20 // good via direct + 20 proxies, 10 hostile targets, egress none: about 51 pairs
+// `good` through direct and the 20 proxies, the 10 hostile targets direct (the first variant).
+const pairs = 1 + proxyNames.length + targetUrls.length
 const samples: { t: number, fds: number, rssMb: number, logLines: number }[] = []
 const start = Date.now()
 let variant = 0

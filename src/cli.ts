@@ -2,22 +2,26 @@
 /** Entry point: flags → config → command. Exit codes: 0 ok, 1 a check failed, 2 bad input. */
 import { parseCli, USAGE } from './cli/args.js'
 import { runCheck } from './commands/check.js'
-import { serve } from './commands/serve.js'
+import { ListenError, serve } from './commands/serve.js'
 import { ConfigError } from './config/errors.js'
 import { parseListen } from './config/listen.js'
 import { loadConfigFile, loadConfigFromEnv } from './config/load.js'
 import type { Config } from './config/types.js'
+import pino from 'pino'
 import { createLogger } from './log.js'
+import { loadWebConfig, type WebConfig } from './web/config.js'
 import { VERSION } from './version.js'
 
 async function main (argv: string[]): Promise<number> {
   const args = parseCli(argv)
-  if (typeof args === 'string') { process.stderr.write(`egress-prober: ${args}\n\n${USAGE}`); return 2 }
+  if (typeof args === 'string') { process.stderr.write(`egress-prober: ${args}; see --help\n`); return 2 }
   if (args.command === 'help') { process.stdout.write(USAGE); return 0 }
   if (args.command === 'version') { process.stdout.write(`egress-prober ${VERSION} (node ${process.version})\n`); return 0 }
   let config: Config
+  let web: WebConfig | undefined
   try {
     config = args.configFile !== undefined ? loadConfigFile(args.configFile) : loadConfigFromEnv()
+    if (args.webConfigFile !== undefined) web = loadWebConfig(args.webConfigFile)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     process.stderr.write(`egress-prober: ${err.message}\n`)
@@ -30,16 +34,27 @@ async function main (argv: string[]): Promise<number> {
     config.listen = listen
   }
   if (args.command === 'config-check') {
-    process.stdout.write(`config OK (${config.source}): ${config.targets.length} targets, proxies: ${Object.keys(config.proxies).join(', ') || 'none'}\n`)
+    process.stdout.write(`config OK (${config.source}): ${config.targets.length} targets, proxies: ${Object.keys(config.proxies).join(', ') || 'none'}${web === undefined ? '' : '; web config OK'}\n`)
     return 0
   }
   if (args.command === 'check') {
-    const logger = createLogger(args.logLevel ?? 'error', process.stderr)
+    const logger = createLogger(args.logLevel ?? 'error', args.logFormat, pino.destination(2))
     const color = process.stdout.isTTY && process.env.NO_COLOR === undefined
     return await runCheck(config, logger, args.output, { write: (s) => process.stdout.write(s), color })
   }
-  const logger = createLogger(args.logLevel ?? 'info')
-  const running = await serve(config, logger, args.configFile)
+  const logger = createLogger(args.logLevel ?? 'info', args.logFormat)
+  let running
+  try {
+    running = await serve(config, logger, {
+      ...(args.configFile !== undefined && { configFile: args.configFile }),
+      ...(args.webConfigFile !== undefined && web !== undefined && { web: { file: args.webConfigFile, config: web } }),
+      lifecycle: args.lifecycle,
+    })
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err
+    process.stderr.write(`egress-prober: ${err.message}\n`)
+    return 1
+  }
   process.on('SIGHUP', () => { running.reload() })
   return await new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {

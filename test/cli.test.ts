@@ -101,7 +101,7 @@ describe('egress-prober (serving)', () => {
     expect(text).toContain('egress_probe_success{target="api",via="socks"} 1')
     expect(text).toContain('egress_probe_failure_reason{target="down",via="direct",reason="connect_refused"} 1')
     expect(cli.logs()).toMatch(/"target":"down","via":"direct","reason":"connect_refused".*"msg":"probe failed"/)
-    expect(cli.logs()).toContain('socks5h://probe:xxxxx@127.0.0.1')
+    expect(cli.logs()).toContain('socks5h://xxxxx:xxxxx@127.0.0.1')
     expect(cli.logs()).not.toContain('s3cret-pw')
     // Wait until the slow probe is in flight, then stop.
     const hits = target.hits.length

@@ -1,25 +1,45 @@
-/** Runs the prober and its HTTP server until SIGTERM/SIGINT. */
-import type { Server } from 'node:http'
+/** Runs the prober and its HTTP(S) server until SIGTERM/SIGINT. */
+import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
 import { parseListen } from '../config/listen.js'
 import type { Config } from '../config/types.js'
-import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import { createServer } from '../server/app.js'
+import { secureContextOptions, type WebConfig } from '../web/config.js'
+import { WebConfigSource, webGuard } from '../web/guard.js'
 import { createReloader, type Reload } from './reloader.js'
 import type { StatsClient } from '../xray/client.js'
 
 export interface Running {
   prober: Prober
-  server: Server
+  server: http.Server
   reload: Reload
   address: AddressInfo
   /** How long close() lets in-flight probes run before it aborts them. */
   graceMs: number
   /** Stops scheduling, lets in-flight probes end (bounded by graceMs), closes the server. */
   close: () => Promise<void>
+}
+
+export interface ServeOptions {
+  configFile?: string
+  /** `--web.config.file`, already loaded and checked once. */
+  web?: { file: string, config: WebConfig }
+  /** `--web.enable-lifecycle`. */
+  lifecycle: boolean
+}
+
+/** The server could not listen (address in use, not ours, bad permissions): one line for the user. */
+export class ListenError extends Error {
+  constructor (address: string, err: NodeJS.ErrnoException) {
+    const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'no such local address' : (err.code ?? err.message)
+    super(`cannot listen on ${address}: ${why}`)
+    this.name = 'ListenError'
+  }
 }
 
 /** Loads the gRPC stack only when the stats API is configured (importing it costs idle CPU). */
@@ -30,21 +50,57 @@ async function startXray (x: NonNullable<Config['xray']>, registry: Registry, lo
   return client
 }
 
-export async function serve (config: Config, logger: Logger, configFile?: string): Promise<Running> {
+/** Plain HTTP, or HTTPS with the web config's TLS (cert, key and CA changes apply on the next request). */
+function httpServer (app: http.RequestListener, opts: ServeOptions, logger: Logger): { server: http.Server, guard?: ReturnType<typeof webGuard> } {
+  const web = opts.web
+  if (web === undefined) return { server: http.createServer(app) }
+  const tls = web.config.tls
+  const server = tls === undefined
+    ? http.createServer(app)
+    : https.createServer({
+      ...secureContextOptions(tls),
+      // Fixed at start; the guard checks client_auth_type and client_allowed_sans on every request.
+      requestCert: tls.clientAuth !== 'NoClientCert',
+      rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
+    }, app)
+  const source = new WebConfigSource(web.file, web.config, logger, (c) => {
+    if (c.tls !== undefined && server instanceof https.Server) server.setSecureContext(secureContextOptions(c.tls))
+  })
+  return { server, guard: webGuard(source) }
+}
+
+export async function serve (config: Config, logger: Logger, opts: ServeOptions = { lifecycle: false }): Promise<Running> {
   const registry = createRegistry()
   const prober = new Prober(config, { logger, registry })
   const xray = config.xray === undefined ? undefined : await startXray(config.xray, registry, logger)
   let ready = false
-  const reload = createReloader(configFile, prober, registry, logger)
-  const app = createServer({ prober, registry, logger, isReady: () => ready, reload, ...(xray !== undefined && { xray }) })
+  const reload = createReloader(opts.configFile, prober, registry, logger)
+  let guard: ReturnType<typeof webGuard> | undefined
+  const app = createServer({
+    prober, registry, logger, isReady: () => ready, reload, lifecycle: opts.lifecycle,
+    guard: (req, res, next) => guard === undefined ? next() : guard(req, res, next),
+    ...(xray !== undefined && { xray }),
+  })
+  const built = httpServer(app, opts, logger)
+  guard = built.guard
+  const server = built.server
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(listen.port, listen.host, (err?: Error) => { if (err !== undefined) reject(err); else resolve(s) })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(config.listen, err)))
+    server.listen(listen.port, listen.host, () => resolve())
   })
   prober.start()
   ready = true
   const address = server.address() as AddressInfo
-  logger.info({ address: `${address.address}:${address.port}`, config: config.source, targets: config.targets.length, proxies: Object.values(config.proxies).map((p) => `${p.name}=${p.redactedUrl}`) }, 'egress-prober started')
+  logger.info({
+    address: `${address.address}:${address.port}`,
+    tls: server instanceof https.Server,
+    auth: Object.keys(opts.web?.config.users ?? {}).length > 0,
+    config: config.source,
+    targets: config.targets.length,
+    paths: ['direct', ...Object.keys(config.proxies)].join(','),
+    proxies: Object.values(config.proxies).map((p) => `${p.name}=${p.redactedUrl}`).join(','),
+  }, 'egress-prober started')
   const graceMs = Math.min(10_000, Math.max(...config.targets.map((t) => t.timeoutMs), 1000))
   return {
     prober,

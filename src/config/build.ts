@@ -1,13 +1,10 @@
 /**
- * Turns the validated snake_case document into the camelCase Config, applying defaults
- * and the checks that need defaults merged first (timeout < interval, proxy URLs, files).
+ * Turns the validated snake_case document into the camelCase Config, applying defaults. No
+ * checks here: schema.ts and checks.ts report every problem first, in one pass.
  */
-import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import { validate as validateCron } from 'node-cron'
 import type { RawConfig, RawEgressIp, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
-import { formatPath } from './errors.js'
 import {
   DIRECT, EGRESS_IP_TARGET,
   type Config, type ExpectConfig, type ProxyConfig, type StatusRange, type TargetConfig, type TlsConfig,
@@ -26,22 +23,20 @@ export const DEFAULTS = {
 
 const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
 
-interface BuildContext { baseDir: string, source: string, problems: string[] }
+interface BuildContext { baseDir: string, files: Map<string, Buffer> }
 
-export function buildConfig (raw: RawConfig, baseDir: string, source: string): Config | string[] {
-  const ctx: BuildContext = { baseDir, source, problems: [] }
+/** Turns a document that passed every check (schema.ts, checks.ts) into the Config. */
+export function buildConfig (raw: RawConfig, baseDir: string, source: string, files: Map<string, Buffer>): Config {
+  const ctx: BuildContext = { baseDir, files }
   const proxies: Record<string, ProxyConfig> = {}
   for (const [name, spec] of Object.entries(raw.proxies ?? {})) {
-    const url = typeof spec === 'string' ? spec : spec.url
-    const parsed = parseProxyUrl(name, url, typeof spec === 'string' ? undefined : spec.resolve)
-    if (typeof parsed === 'string') ctx.problems.push(`${formatPath(['proxies', name])}: ${parsed}`)
-    else proxies[name] = parsed
+    const parsed = parseProxyUrl(name, typeof spec === 'string' ? spec : spec.url, typeof spec === 'string' ? undefined : spec.resolve)
+    if (typeof parsed !== 'string') proxies[name] = parsed
   }
   const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]
   const targets: TargetConfig[] = []
-  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, egressIpAsTarget(raw.egress_ip), ['egress_ip'], allVia, ctx))
-  raw.targets?.forEach((t, i) => targets.push(buildTarget(raw, t, ['targets', i], allVia, ctx)))
-  if (ctx.problems.length > 0) return ctx.problems
+  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, egressIpAsTarget(raw.egress_ip), allVia, ctx))
+  for (const t of raw.targets ?? []) targets.push(buildTarget(raw, t, allVia, ctx))
   const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: Math.min(raw.xray.timeout ?? 2000, 2000) } }
   return {
     ...xray,
@@ -61,25 +56,14 @@ function egressIpAsTarget (e: RawEgressIp): RawTarget & { kind: 'egress_ip' } {
   return { ...rest, name: EGRESS_IP_TARGET, kind: 'egress_ip' }
 }
 
-function buildTarget (
-  raw: RawConfig, t: RawTarget & { kind?: 'egress_ip' }, path: (string | number)[], allVia: string[], ctx: BuildContext,
-): TargetConfig {
-  const intervalMs = t.interval ?? raw.defaults?.interval ?? DEFAULTS.intervalMs
-  const timeoutMs = t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs
-  const at = (...more: (string | number)[]): string => formatPath([...path, ...more])
-  if (t.schedule === undefined && timeoutMs >= intervalMs) {
-    const where = t.timeout !== undefined ? at('timeout') : t.interval !== undefined ? at('interval') : 'defaults.timeout'
-    ctx.problems.push(`${where}: timeout (${timeoutMs} ms) must be shorter than interval (${intervalMs} ms)`)
-  }
-  if (timeoutMs <= 0) ctx.problems.push(`${at('timeout')}: timeout must be positive`)
-  if (t.schedule !== undefined && !validateCron(t.schedule)) ctx.problems.push(`${at('schedule')}: bad cron expression "${t.schedule}"`)
+function buildTarget (raw: RawConfig, t: RawTarget & { kind?: 'egress_ip' }, allVia: string[], ctx: BuildContext): TargetConfig {
   const target: TargetConfig = {
     name: t.name,
     kind: t.kind ?? 'http',
     url: new URL(t.url),
     via: t.via ?? allVia,
-    intervalMs,
-    timeoutMs,
+    intervalMs: t.interval ?? raw.defaults?.interval ?? DEFAULTS.intervalMs,
+    timeoutMs: t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs,
     method: t.method ?? 'GET',
     headers: t.headers ?? {},
     expect: buildExpect(t),
@@ -88,7 +72,7 @@ function buildTarget (
       reason: c.reason,
       ...(c.body_regex !== undefined && { bodyRegex: c.body_regex }),
     })),
-    tls: buildTls(t, at, ctx),
+    tls: buildTls(t, ctx),
     maxBodyBytes: t.max_body_bytes ?? (t.kind === 'egress_ip' ? DEFAULTS.egressIpMaxBodyBytes : raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes),
   }
   if (t.schedule !== undefined) target.schedule = t.schedule
@@ -105,15 +89,13 @@ function buildExpect (t: RawTarget): ExpectConfig {
   return out
 }
 
-function buildTls (t: RawTarget, at: (...p: string[]) => string, ctx: BuildContext): TlsConfig {
+function buildTls (t: RawTarget, ctx: BuildContext): TlsConfig {
   const tls: TlsConfig = { insecureSkipVerify: t.tls?.insecure_skip_verify ?? false }
   if (t.tls?.server_name !== undefined) tls.serverName = t.tls.server_name
   const caFile = t.tls?.ca_file
   if (caFile !== undefined) {
-    const file = isAbsolute(caFile) ? caFile : join(ctx.baseDir, caFile)
-    try { tls.ca = readFileSync(file) } catch (err) {
-      ctx.problems.push(`${at('tls', 'ca_file')}: cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
-    }
+    const ca = ctx.files.get(isAbsolute(caFile) ? caFile : join(ctx.baseDir, caFile))
+    if (ca !== undefined) tls.ca = ca
   }
   return tls
 }

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { buildConfig } from './build.js'
+import { crossCheck } from './checks.js'
 import { rawConfigFromEnv } from './env.js'
 import { ConfigError, formatPath } from './errors.js'
 import { configSchema } from './schema.js'
@@ -42,9 +43,23 @@ export function parseConfigText (text: string, baseDir: string, source: string, 
   }
   if (js === null || js === undefined) throw new ConfigError(['(root): the config is empty'], source)
   const problems: string[] = []
-  const value = substituteEnv(js, [], env, problems)
+  const secrets = new Map<string, string>()
+  const value = substituteEnv(js, [], env, problems, secrets)
   if (problems.length > 0) throw new ConfigError(problems, source)
-  return validate(value, baseDir, source)
+  try {
+    return validate(value, baseDir, source)
+  } catch (err) {
+    // Messages may quote a value (a bad regex, a bad URL): a substituted one shows as ${NAME}.
+    if (err instanceof ConfigError && secrets.size > 0) throw new ConfigError(err.problems.map((p) => hideSecrets(p, secrets)), source)
+    throw err
+  }
+}
+
+function hideSecrets (text: string, secrets: Map<string, string>): string {
+  let out = text
+  // Longest first, so a value that contains another is replaced whole.
+  for (const [value, name] of [...secrets].sort((a, b) => b[0].length - a[0].length)) out = out.split(value).join(name)
+  return out
 }
 
 /** Builds the config from the reference deployment's environment variables. */
@@ -53,31 +68,32 @@ export function loadConfigFromEnv (env: NodeJS.ProcessEnv = process.env): Config
   return validate(raw, process.cwd(), source)
 }
 
+/** Every problem in one pass: the schema's, and the checks across fields and files. */
 function validate (value: unknown, baseDir: string, source: string): Config {
   const parsed = configSchema.safeParse(value)
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`), source)
-  }
-  const config = buildConfig(parsed.data, baseDir, source)
-  if (Array.isArray(config)) throw new ConfigError(config, source)
-  return config
+  const checked = crossCheck(value, baseDir)
+  const problems = [...new Set([...(parsed.success ? [] : parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`)), ...checked.problems])]
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source)
+  return buildConfig(parsed.data, baseDir, source, checked.files)
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
-function substituteEnv (v: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, problems: string[]): unknown {
+/** Substitutes `${VAR}`; records each substituted value (3+ characters) to hide it in errors. */
+function substituteEnv (v: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, problems: string[], secrets: Map<string, string>): unknown {
   if (typeof v === 'string') {
     return v.replace(VAR, (_m, name: string, fallback: string | undefined) => {
       const got = env[name]
+      if (got !== undefined && got.length >= 3) secrets.set(got, `\${${name}}`)
       if (got !== undefined) return got
       if (fallback !== undefined) return fallback
       problems.push(`${formatPath(path)}: environment variable ${name} is not set (use \${${name}:-} for an empty default)`)
       return ''
     })
   }
-  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], env, problems))
+  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], env, problems, secrets))
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], env, problems)]))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], env, problems, secrets)]))
   }
   return v
 }

@@ -2,10 +2,14 @@ import type { ProxyConfig, ProxyProtocol } from './types.js'
 
 const DEFAULT_PORTS: Record<ProxyProtocol, number> = { http: 80, https: 443, socks5: 1080, socks5h: 1080 }
 
-/** Replaces the password in a proxy URL so it can be logged or shown. */
+/**
+ * Replaces the username and password in a proxy URL so it can be logged or shown: a paid
+ * proxy's token often is the username.
+ */
 export function redactUrl (url: string): string {
   try {
     const u = new URL(url)
+    if (u.username !== '') u.username = 'xxxxx'
     if (u.password !== '') u.password = 'xxxxx'
     return u.toString().replace(/\/$/, '')
   } catch {
@@ -22,7 +26,7 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
   try { u = new URL(url) } catch { return `bad proxy URL "${redactUrl(url)}"` }
   const protocol = u.protocol.replace(/:$/, '')
   if (!(protocol in DEFAULT_PORTS)) {
-    return `unsupported proxy scheme "${protocol}" (use http, https, socks5 or socks5h)`
+    return `unsupported proxy scheme "${protocol.slice(0, 16)}" (use http, https, socks5 or socks5h)`
   }
   if (u.hostname === '') return 'proxy URL has no host'
   if ((u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') {

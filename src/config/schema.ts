@@ -7,7 +7,8 @@ import { z } from 'zod'
 import { FAILURE_REASONS } from '../probes/reasons.js'
 import { parseDuration } from './duration.js'
 import { parseListen } from './listen.js'
-import { DIRECT, EGRESS_IP_TARGET } from './types.js'
+import { parseProxyUrl } from './proxy-url.js'
+import { validate as validateCron } from 'node-cron'
 
 /** The longest duration anywhere in the config: an interval of a day (timers overflow past 24.8 days). */
 export const MAX_DURATION_MS = 24 * 3_600_000
@@ -80,7 +81,9 @@ const probeFields = {
   via: viaList.optional(),
   interval: duration.optional(),
   timeout: duration.optional(),
-  schedule: z.string().optional(),
+  schedule: z.string().superRefine((v, ctx) => {
+    if (!validateCron(v)) ctx.addIssue({ code: 'custom', message: `bad cron expression "${v.slice(0, 64)}"` })
+  }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   tls: tlsSchema.optional(),
   max_body_bytes: z.number().int().positive().optional(),
@@ -97,14 +100,19 @@ const targetSchema = z.strictObject({
 
 const egressIpSchema = z.strictObject({
   url: httpUrl,
-  expect: z.array(z.string()).optional(),
+  expect: z.array(z.string().superRefine((v, ctx) => {
+    if (!isIpOrCidr(v)) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 64)}" is not an IP address or CIDR block` })
+  })).optional(),
   ...probeFields,
 })
 
 const proxySchema = z.union([
   z.string(),
   z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional() }),
-])
+]).superRefine((spec, ctx) => {
+  const problem = parseProxyUrl('', typeof spec === 'string' ? spec : spec.url)
+  if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem, ...(typeof spec !== 'string' && { path: ['url'] }) })
+})
 
 export const configSchema = z.strictObject({
   listen: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port, [v6]:port or :port' }).optional(),
@@ -124,32 +132,6 @@ export const configSchema = z.strictObject({
     flavor: z.enum(['auto', 'xray', 'v2ray']).optional(),
     timeout: duration.optional(),
   }).optional(),
-}).superRefine((cfg, ctx) => {
-  const known = new Set([DIRECT, ...Object.keys(cfg.proxies ?? {})])
-  if (cfg.proxies?.[DIRECT] !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['proxies', DIRECT], message: '"direct" is reserved for the path without a proxy' })
-  }
-  const checkVia = (via: string[] | undefined, path: (string | number)[]): void => {
-    via?.forEach((v, i) => {
-      if (!known.has(v)) ctx.addIssue({ code: 'custom', path: [...path, 'via', i], message: `unknown via "${v}" (known: ${[...known].join(', ')})` })
-    })
-  }
-  if ((cfg.targets ?? []).length === 0 && cfg.egress_ip === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['targets'], message: 'nothing to probe: add targets or egress_ip' })
-  }
-  const seen = new Set<string>()
-  cfg.targets?.forEach((t, i) => {
-    checkVia(t.via, ['targets', i])
-    if (t.name === EGRESS_IP_TARGET) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `"${EGRESS_IP_TARGET}" is reserved for the egress-IP check` })
-    if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${t.name}"` })
-    seen.add(t.name)
-  })
-  if (cfg.egress_ip !== undefined) {
-    checkVia(cfg.egress_ip.via, ['egress_ip'])
-    cfg.egress_ip.expect?.forEach((e, i) => {
-      if (!isIpOrCidr(e)) ctx.addIssue({ code: 'custom', path: ['egress_ip', 'expect', i], message: `"${e}" is not an IP address or CIDR block` })
-    })
-  }
 })
 
 export type RawConfig = z.infer<typeof configSchema>

@@ -20,12 +20,20 @@ export interface ServerDeps {
   xray?: StatsClient
   /** Re-reads the config (POST /-/reload); absent where reloading makes no sense. */
   reload?: () => { ok: true } | { ok: false, error: string }
+  /** `--web.enable-lifecycle`: without it POST /-/reload answers 403. */
+  lifecycle?: boolean
+  /** Runs before every endpoint: the web config's TLS client checks, basic auth and headers. */
+  guard?: express.RequestHandler
 }
+
+/** Content types a plain HTML form can send across sites without a CORS preflight. */
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i
 
 export function createServer (deps: ServerDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.disable('etag') // an ETag hashes every /metrics and /probe body; nobody revalidates them
+  if (deps.guard !== undefined) app.use(deps.guard)
   app.get('/metrics', async (_req, res) => {
     try {
       // Per-pair families come from our writer, the process-wide ones from prom-client.
@@ -42,8 +50,17 @@ export function createServer (deps: ServerDeps): Express {
     if (deps.isReady()) res.type('text/plain').send('Ready\n')
     else res.status(503).type('text/plain').send('Not ready\n')
   })
-  app.post('/-/reload', (_req, res) => {
+  app.all('/-/reload', (req, res) => {
     if (deps.reload === undefined) { res.status(404).type('text/plain').send('reload is not enabled\n'); return }
+    if (req.method !== 'POST' && req.method !== 'PUT') { res.status(405).set('allow', 'POST, PUT').type('text/plain').send('Only POST or PUT requests allowed\n'); return }
+    if (deps.lifecycle !== true) { res.status(403).type('text/plain').send('Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads too\n'); return }
+    // No reload through a browser form or from another site's page (CSRF): forms can only send
+    // these content types, and browsers name the page's origin.
+    const origin = req.headers.origin
+    if (FORM_TYPES.test(req.headers['content-type'] ?? '') || (origin !== undefined && !sameOrigin(origin, req.headers.host))) {
+      res.status(403).type('text/plain').send('refused: reload requests from browser forms or other sites are not accepted\n')
+      return
+    }
     const r = deps.reload()
     if (r.ok) res.type('text/plain').send('config reloaded\n')
     else res.status(500).type('text/plain').send(`failed to reload config: ${r.error}\n`)
@@ -56,4 +73,8 @@ export function createServer (deps: ServerDeps): Express {
     if (!res.headersSent) res.status(500).type('text/plain').send('internal error\n')
   })
   return app
+}
+
+function sameOrigin (origin: string, host: string | undefined): boolean {
+  try { return new URL(origin).host === host } catch { return false }
 }

@@ -81,6 +81,9 @@ export class StatsClient {
       stub = new Service(this.address, grpc.credentials.createInsecure(), {
         'grpc.initial_reconnect_backoff_ms': 500,
         'grpc.max_reconnect_backoff_ms': 3000,
+        // The sidecar is local: never dial it through http_proxy/https_proxy from the environment
+        // (Docker injects them), which gRPC would otherwise follow.
+        'grpc.enable_http_proxy': 0,
       }) as unknown as StatsStub
       this.stubs.set(flavor, stub)
     }

@@ -49,7 +49,7 @@ ${names.map((n) => `  - { name: ${n}, url: "${target.url(`/${n}?delay=3000`)}", 
 
 it('a reload with a YAML alias bomb (SIGHUP and POST) keeps the prober up and says so in plain text', async () => {
   const config = file('bomb.yml', `listen: 127.0.0.1:0\ntargets: [{ name: a, url: "${target.url('/a')}", via: [direct], interval: 30s, timeout: 2s }]\n`)
-  const cli = await startCli([`--config.file=${config}`])
+  const cli = await startCli([`--config.file=${config}`, '--web.enable-lifecycle'])
   running.push(cli)
   await waitFor(async () => await (await fetch(`${cli.base}/metrics`)).text(), hasAll('egress_probe_success{target="a",via="direct"} 1'), 5000, 'a probed')
   writeFileSync(config, ALIAS_BOMB)

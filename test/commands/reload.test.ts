@@ -22,7 +22,7 @@ beforeAll(async () => {
   target = await startTarget()
   file = join(mkdtempSync(join(tmpdir(), 'egress-prober-reload-')), 'config.yml')
   writeFileSync(file, config(['a', 'b']))
-  cli = await startCli([`--config.file=${file}`])
+  cli = await startCli([`--config.file=${file}`, '--web.enable-lifecycle'])
   // a runs at once; b's first run is spread to 15 s into the 30 s interval.
   await waitFor(metrics, hasAll('egress_probe_success{target="a",via="direct"} 1'), 5000, 'a probed')
 })

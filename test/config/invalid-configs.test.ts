@@ -25,8 +25,26 @@ it('a missing config file exits 2', async () => {
   expect(r.stderr).toContain('cannot read config file: ENOENT')
 })
 
-it('bad flags exit 2 with the usage', async () => {
+it('bad flags exit 2 with one line saying what is wrong', async () => {
   const r = await runCli(['--log.level=loud'])
   expect(r.status).toBe(2)
-  expect(r.stderr).toContain('usage: egress-prober')
+  expect(r.stderr).toBe('egress-prober: bad --log.level "loud" (use trace, debug, info, warn, error, fatal, silent); see --help\n')
+})
+
+it('a mistyped flag gets one line with the flag it resembles, exit 2', async () => {
+  const r = await runCli(['--config.fle=x.yml'])
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: 'egress-prober: unknown flag "--config.fle" (did you mean --config.file?); see --help\n' })
+})
+
+it('five independent mistakes are reported at once, each with its YAML path', async () => {
+  const r = await runCli(['--config.check', `--config.file=${join(dir, '..', 'five-mistakes.yml')}`])
+  expect(r.status).toBe(2)
+  for (const line of [
+    'defaults.interval: bad duration "15 seconds"',
+    'proxies.corp: unsupported proxy scheme "ftp"',
+    'targets[0].via[0]: unknown via "sock"',
+    'targets[1].schedule: bad cron expression "every hour"',
+    'egress_ip.tls.ca_file: cannot read',
+  ]) expect(r.stderr).toContain(line)
+  expect(r.stderr.trim().split('\n')).toHaveLength(6) // the header line and the five
 })

@@ -86,7 +86,7 @@ targets:
     expect(t.tls.ca?.toString()).toContain('BEGIN CERTIFICATE')
     expect(t.tls.serverName).toBe('example.org')
     expect(t.expect.status).toEqual([{ min: 200, max: 499 }])
-    expect(c.proxies.http).toMatchObject({ username: 'user', password: 'pa@ss', resolve: 'local', redactedUrl: 'http://user:xxxxx@127.0.0.1:8123' })
+    expect(c.proxies.http).toMatchObject({ username: 'user', password: 'pa@ss', resolve: 'local', redactedUrl: 'http://xxxxx:xxxxx@127.0.0.1:8123' })
     expect(c.targets[0]).toMatchObject({ name: 'egress_ip', kind: 'egress_ip', intervalMs: 60_000 })
   })
 

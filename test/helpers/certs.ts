@@ -10,6 +10,7 @@ export interface TestCerts {
   ca: Buffer
   key: Buffer
   cert: Buffer
+  /** In `dir`: client.crt/client.key (signed by the CA, SAN DNS:prometheus.test), stranger.crt/stranger.key (self-signed). */
 }
 
 let cached: TestCerts | undefined
@@ -26,6 +27,14 @@ export function testCerts (): TestCerts {
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,DNS:target.test,DNS:api.test,DNS:image.test,DNS:other.test,DNS:*.lab.test,IP:127.0.0.1\n')
   run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
     '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.crt')
+  // Client certificates for the web server's client auth: one from the CA, one self-signed.
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-subj', '/CN=prometheus', '-keyout', 'client.key', '-out', 'client.csr')
+  writeFileSync(join(dir, 'client.cnf'), 'subjectAltName=DNS:prometheus.test\nextendedKeyUsage=clientAuth\n')
+  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-days', '2', '-extfile', 'client.cnf', '-out', 'client.crt')
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=stranger', '-keyout', 'stranger.key', '-out', 'stranger.crt')
   cached = {
     dir,
     caFile: join(dir, 'ca.crt'),

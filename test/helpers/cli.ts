@@ -39,9 +39,13 @@ export interface RunningCli {
   stop: (signal?: NodeJS.Signals, boundMs?: number) => Promise<number | null>
 }
 
-/** Starts the prober; resolves once it logs its listen address. */
+/**
+ * Starts the prober; resolves once it logs its listen address. Logs are JSON (tests read their
+ * fields) unless the caller picks a --log.format.
+ */
 export async function startCli (args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningCli> {
-  const child = spawnTracked(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const format = args.some((a) => a.startsWith('--log.format')) ? [] : ['--log.format=json']
+  const child = spawnTracked(process.execPath, [CLI, ...format, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { out += d.toString() })
@@ -49,8 +53,14 @@ export async function startCli (args: string[], env: NodeJS.ProcessEnv = cleanEn
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not start:\n${out}`)) }, 10_000)
     const onData = (): void => {
-      const m = /"address":"([^"]+)".*"msg":"egress-prober started"/.exec(out)
-      if (m !== null) { clearTimeout(timer); child.stdout.off('data', onData); resolve(`http://${m[1]}`) }
+      const line = out.split('\n').slice(0, -1).find((l) => l.includes('egress-prober started')) // complete lines only
+      if (line === undefined) return
+      const started = line.startsWith('{')
+        ? JSON.parse(line) as { address: string, tls: boolean }
+        : { address: /address=(\S+)/.exec(line)?.[1] ?? '', tls: / tls=true/.test(line) }
+      clearTimeout(timer)
+      child.stdout.off('data', onData)
+      resolve(`${started.tls ? 'https' : 'http'}://${started.address}`)
     }
     child.stdout.on('data', onData)
     void exited.then(() => { clearTimeout(timer); reject(new Error(`CLI exited early:\n${out}`)) })

@@ -32,7 +32,7 @@ it('/api/status has a cell per via, the verdict, egress IPs and flags', async ()
   expect(api.cells[1]!.history).toHaveLength(2)
   expect(s.vias).toEqual([
     { name: 'direct', egressIp: '127.0.0.1' },
-    { name: 'socks', proxy: `socks5h://u:xxxxx@127.0.0.1:${socks.port}`, up: true, egressIp: '127.0.0.2', leak: false },
+    { name: 'socks', proxy: `socks5h://xxxxx:xxxxx@127.0.0.1:${socks.port}`, up: true, egressIp: '127.0.0.2', leak: false },
     { name: 'http', proxy: `http://127.0.0.1:${connect.port}`, up: false },
   ])
 })

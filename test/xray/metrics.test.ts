@@ -44,7 +44,7 @@ function setup (address: string, flavor: Flavor | 'auto' = 'auto') {
   const registry = new Registry()
   new Gauge({ name: 'other_metric', help: 'stays', registers: [registry] }).set(1)
   const lines: string[] = []
-  const logger = createLogger('info', new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } }))
+  const logger = createLogger('info', 'json', new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } }))
   const client = new StatsClient(address, flavor)
   registerXrayMetrics(registry, client, logger, 1000)
   cleanups.push(() => client.close())
