@@ -130,3 +130,29 @@ targets: [{ name: slow, url: "${target.url('/?delay=9000')}", via: [direct], int
     expect(Date.now() - started).toBeLessThan(1500)
   })
 })
+
+describe('starting up', () => {
+  it('an address in use ends in one clear line and exit 1, not a stack trace', async () => {
+    const { createServer } = await import('node:net')
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const port = (busy.address() as import('node:net').AddressInfo).port
+    const file = configFile('busy.yml', `targets: [{ name: a, url: "${target.url('/')}", via: [direct] }]\n`)
+    const r = await runCli([`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`])
+    busy.close()
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: `egress-prober: cannot listen on 127.0.0.1:${port}: address already in use\n` })
+  })
+
+  it('environment mode says which variables it read and which paths they became', async () => {
+    const cli = await startCli(['--web.listen-address=127.0.0.1:0'], cleanEnv({
+      SOCKS5_PROXY: socks.url, HTTP_PROXY: connect.url, PROXY_REQUIRED_DOMAINS: `localhost:${target.port}`, EGRESS_IP_URL: target.url('/ip'),
+    }))
+    running.push(cli)
+    const started = cli.logs().split('\n').find((l) => l.includes('egress-prober started'))!
+    expect(JSON.parse(started)).toMatchObject({
+      config: 'environment (SOCKS5_PROXY → path socks, HTTP_PROXY → path http, PROXY_REQUIRED_DOMAINS, EGRESS_IP_URL)',
+      paths: 'direct,socks,http',
+      proxies: `socks=socks5h://xxxxx:xxxxx@127.0.0.1:${socks.port},http=http://127.0.0.1:${connect.port}`,
+    })
+  })
+})

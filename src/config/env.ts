@@ -15,9 +15,13 @@ export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string,
   const useProxy = env.USE_VLESS_PROXY?.trim().toLowerCase() !== 'false'
   const proxies: Record<string, string> = {}
   const socks = nonEmpty(env.SOCKS5_PROXY)
-  const http = nonEmpty(env.HTTP_PROXY) ?? nonEmpty(env.HTTPS_PROXY)
-  if (useProxy && socks !== undefined) proxies.socks = socks
-  if (useProxy && http !== undefined) proxies.http = http
+  const httpVar = nonEmpty(env.HTTP_PROXY) !== undefined ? 'HTTP_PROXY' : 'HTTPS_PROXY'
+  const http = nonEmpty(env[httpVar])
+  // Which variable became which path, for the start-up log: a corporate HTTP_PROXY in the
+  // environment becomes a probed path, and the log says so.
+  const used: string[] = []
+  if (useProxy && socks !== undefined) { proxies.socks = socks; used.push('SOCKS5_PROXY → path socks') }
+  if (useProxy && http !== undefined) { proxies.http = http; used.push(`${httpVar} → path http`) }
   const domains = (nonEmpty(env.PROXY_REQUIRED_DOMAINS) ?? Object.keys(KNOWN_TARGETS).join(','))
     .split(',').map((d) => d.trim()).filter((d) => d !== '')
   const raw: Record<string, unknown> = {
@@ -30,7 +34,9 @@ export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string,
   if (xray !== undefined) raw.xray = { api: xray }
   const listen = nonEmpty(env.LISTEN_ADDRESS)
   if (listen !== undefined) raw.listen = listen
-  return { raw, source: set.length > 0 ? `environment (${set.join(', ')})` : 'embedded default' }
+  if (!useProxy) used.push('USE_VLESS_PROXY=false → no proxy paths')
+  const others = set.filter((k) => !['SOCKS5_PROXY', 'HTTP_PROXY', 'HTTPS_PROXY', 'USE_VLESS_PROXY'].includes(k))
+  return { raw, source: set.length > 0 ? `environment (${[...used, ...others].join(', ')})` : 'embedded default' }
 }
 
 function nonEmpty (v: string | undefined): string | undefined {

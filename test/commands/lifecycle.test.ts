@@ -69,6 +69,17 @@ it('a reload with a YAML alias bomb (SIGHUP and POST) keeps the prober up and sa
   expect(await (await fetch(`${cli.base}/metrics`)).text()).toContain('egress_probe_success{target="a",via="direct"} 1')
 })
 
+it('without --web.enable-lifecycle, POST /-/reload is 403 and SIGHUP still reloads', async () => {
+  const config = file('nolife.yml', `listen: 127.0.0.1:0\ntargets: [{ name: a, url: "${target.url('/a')}", via: [direct], interval: 30s, timeout: 2s }]\n`)
+  const cli = await startCli([`--config.file=${config}`])
+  running.push(cli)
+  writeFileSync(config, `listen: 127.0.0.1:0\ntargets: [{ name: b, url: "${target.url('/b')}", via: [direct], interval: 30s, timeout: 2s }]\n`)
+  expect((await fetch(`${cli.base}/-/reload`, { method: 'POST' })).status).toBe(403)
+  expect(await (await fetch(`${cli.base}/metrics`)).text()).not.toContain('target="b"')
+  cli.child.kill('SIGHUP')
+  await waitFor(async () => await (await fetch(`${cli.base}/metrics`)).text(), hasAll('egress_probe_success{target="b",via="direct"} 1'), 5000, 'b after SIGHUP')
+})
+
 it('check with more than ten probes prints no MaxListenersExceededWarning', async () => {
   const targets = Array.from({ length: 12 }, (_, i) => `  - { name: m${i}, url: "${target.url('/')}", via: [direct] }`).join('\n')
   const r = await runCli(['check', `--config.file=${file('many.yml', `targets:\n${targets}\n`)}`])

@@ -1,5 +1,6 @@
 /** Each invalid config is its own fixture; the CLI must exit 2 and name the YAML path. */
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
@@ -17,6 +18,13 @@ it.each(fixtures)('%s → exit 2 naming the YAML path', async (file) => {
   const r = await runCli(['--config.check', `--config.file=${path}`])
   expect(r.stderr).toContain(expected)
   expect(r.status).toBe(2)
+})
+
+it('a config file over 4 MiB is refused unread, exit 2', async () => {
+  const big = join(mkdtempSync(join(tmpdir(), 'egress-prober-cli-')), 'big.yml')
+  writeFileSync(big, `targets:\n${'  - { name: a, url: "http://127.0.0.1:1/" }\n'.repeat(120_000)}`)
+  const r = await runCli(['--config.check', `--config.file=${big}`])
+  expect({ status: r.status, stderr: r.stderr.trim().split('\n').at(-1)?.trim() }).toEqual({ status: 2, stderr: '(root): the config file is larger than 4 MiB' })
 })
 
 it('a missing config file exits 2', async () => {

@@ -75,6 +75,20 @@ describe('xray stats API', () => {
     expect(api.resets).toBe(0)
   })
 
+  it('never dials the API through http_proxy/https_proxy/grpc_proxy from the environment (Docker injects them)', async () => {
+    const api = await startApi('xray')
+    cleanups.push(api.stop)
+    const dead = `http://127.0.0.1:${await closedPort()}`
+    const saved = { http_proxy: process.env.http_proxy, https_proxy: process.env.https_proxy, grpc_proxy: process.env.grpc_proxy }
+    Object.assign(process.env, { http_proxy: dead, https_proxy: dead, grpc_proxy: dead })
+    try {
+      const { registry } = setup(api.address)
+      expect(await registry.metrics()).toContain('xray_up 1')
+    } finally {
+      for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v }
+    }
+  })
+
   it('falls back to the V2Ray service name on UNIMPLEMENTED, and remembers', async () => {
     const api = await startApi('v2ray')
     cleanups.push(api.stop)
