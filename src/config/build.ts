@@ -3,6 +3,7 @@
  * checks here: schema.ts and checks.ts report every problem first, in one pass.
  */
 import { isAbsolute, join } from 'node:path'
+import { createTask } from 'node-cron'
 import type { RawConfig, RawEgressIp, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
 import {
@@ -75,8 +76,24 @@ function buildTarget (raw: RawConfig, t: RawTarget & { kind?: 'egress_ip' }, all
     tls: buildTls(t, ctx),
     maxBodyBytes: t.max_body_bytes ?? (t.kind === 'egress_ip' ? DEFAULTS.egressIpMaxBodyBytes : raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes),
   }
-  if (t.schedule !== undefined) target.schedule = t.schedule
+  if (t.schedule !== undefined) {
+    target.schedule = t.schedule
+    target.intervalMs = cronPeriodMs(t.schedule)
+  }
   return target
+}
+
+/**
+ * The longest gap between runs of a cron expression (over its next 50 runs): what staleness is
+ * measured against for `schedule:` targets (e.g. 72 h for "0 9 * * 1-5" over a weekend).
+ */
+function cronPeriodMs (expression: string): number {
+  const task = createTask(expression, () => {})
+  const runs = task.getNextRuns(50).map((d) => d.getTime())
+  void task.destroy()
+  let longest = 0
+  for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i]! - runs[i - 1]!)
+  return longest
 }
 
 function buildExpect (t: RawTarget): ExpectConfig {

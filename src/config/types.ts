@@ -45,6 +45,7 @@ export interface TargetConfig {
   kind: ProbeKind
   url: URL
   via: string[]
+  /** The probe interval; for `schedule:` targets the longest gap between two cron runs. */
   intervalMs: number
   timeoutMs: number
   /** A cron expression (node-cron, optional seconds field); replaces `intervalMs` when set. */

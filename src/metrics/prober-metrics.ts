@@ -82,8 +82,16 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   }
   w.family('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', 'gauge')
   for (const r of latest) if (r.reason !== undefined) w.sample('egress_probe_failure_reason', `${pair(r)},reason="${r.reason}"`, 1)
-  w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair (absent for cron-scheduled targets).', 'gauge')
-  for (const t of config.targets) if (t.schedule === undefined) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
+  // From the latest probe of the pair that completed TLS: a failing path keeps showing the certificate.
+  const withTls = store.entries().flatMap((e) => e.state.tls === undefined ? [] : [{ ...e, tls: e.state.tls }])
+  w.family('egress_probe_ssl_earliest_cert_expiry_seconds', 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).', 'gauge')
+  for (const e of withTls) w.sample('egress_probe_ssl_earliest_cert_expiry_seconds', pair(e), e.tls.earliestExpiry)
+  w.family('egress_probe_tls_info', "The TLS version and cipher of the handshake with the target, and its leaf certificate's subject and issuer (value 1; text bounded to 128 printable characters).", 'gauge')
+  for (const { tls: t, ...e } of withTls) {
+    w.sample('egress_probe_tls_info', `${pair(e)},${labelString([['version', t.version], ['cipher', t.cipher], ['subject', t.leaf.subject], ['issuer', t.leaf.issuer]])}`, 1)
+  }
+  w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.', 'gauge')
+  for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
   renderCounters(w, table, new Set(Object.keys(config.proxies)))
   renderEgress(w, store, config, lbl)
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { canonicalIp } from './ip.js'
+import { canonicalIp } from '../net/ip.js'
 import { exchange } from './exchange.js'
 import { inRanges } from './expect.js'
 import type { Failure } from './failure.js'

@@ -19,5 +19,9 @@ export function toResult (job: ProbeJob, ex: Exchange, failure?: { reason: Failu
   }
   if (fail !== undefined) result.reason = fail.reason
   if (egressIp !== undefined) result.egressIp = egressIp
+  if (ex.trace.remoteAddress !== undefined) result.address = ex.trace.remoteAddress
+  if (ex.trace.tls !== undefined) result.tls = ex.trace.tls
+  const lastModified = Date.parse(String(ex.headers['last-modified'] ?? ''))
+  if (Number.isFinite(lastModified)) result.lastModified = lastModified / 1000
   return result
 }

@@ -2,7 +2,7 @@
 import type { BlockList } from 'node:net'
 import type { ProbeKind, ProxyConfig, TargetConfig } from '../config/types.js'
 import type { Lookup } from '../transport/connector.js'
-import type { TlsSetup } from '../transport/tls.js'
+import type { TlsFacts, TlsSetup } from '../transport/tls.js'
 import type { Clock, Phase } from '../transport/trace.js'
 import type { FailureReason } from './reasons.js'
 
@@ -43,6 +43,12 @@ export interface ProbeResult {
   egressIp?: string
   /** Wall-clock start, milliseconds since the epoch. */
   startedAt: number
+  /** The address connected to: the target's on the direct path, the proxy's through one. */
+  address?: string
+  /** The TLS handshake with the target (https). */
+  tls?: TlsFacts
+  /** The answer's Last-Modified, in seconds since the epoch. */
+  lastModified?: number
 }
 
 /** Every probe kind has this signature; probes return a result and never throw. */

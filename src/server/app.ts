@@ -10,6 +10,7 @@ import type { StatsClient } from '../xray/client.js'
 import { buildStatus } from './status.js'
 import { statusPage } from './status-page.js'
 import { probeHandler } from './probe-endpoint.js'
+import { runbooksPage } from './runbooks.js'
 
 export interface ServerDeps {
   prober: Prober
@@ -67,6 +68,7 @@ export function createServer (deps: ServerDeps): Express {
   })
   app.get('/', async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
   app.get('/api/status', async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
+  app.get('/runbooks', (_req, res) => { res.type('html').send(runbooksPage()) })
   // Express' own handler would answer with an HTML stack trace.
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     deps.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'request failed')

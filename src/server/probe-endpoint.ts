@@ -5,8 +5,10 @@
  * this is no open relay.
  */
 import type { Request, Response } from 'express'
-import { Gauge, Registry } from 'prom-client'
-import { EGRESS_IP_TARGET } from '../config/types.js'
+import { isIP } from 'node:net'
+import { ipBytes } from '../net/ip.js'
+import type { TargetConfig } from '../config/types.js'
+import { ExpositionWriter, labelString } from '../metrics/exposition.js'
 import type { Prober } from '../prober.js'
 import { LimiterError } from '../scheduler/limiter.js'
 import type { ProbeResult } from '../probes/types.js'
@@ -44,13 +46,12 @@ export function probeHandler (prober: Prober) {
       res.status(503).set('retry-after', '1').type('text/plain').send(`probe not run: ${err.message}\n`)
       return
     }
-    const registry = probeRegistry(result)
-    const body = await registry.metrics()
+    const body = probeMetrics(result, target)
     if (req.query.debug === 'true') {
       res.type('text/plain').send(`Logs for the probe:\n${debugLines(result).join('\n')}\n\nMetrics that would have been returned:\n${body}`)
       return
     }
-    res.type(registry.contentType).send(body)
+    res.type(PROBE_CONTENT_TYPE).send(body)
   }
 }
 
@@ -71,21 +72,55 @@ function scrapeTimeoutMs (header: string | undefined): number | undefined {
   return Math.max(100, (seconds - SCRAPE_TIMEOUT_OFFSET_S) * 1000)
 }
 
-function probeRegistry (r: ProbeResult): Registry {
-  const registry = new Registry()
-  const registers = [registry]
-  const gauge = (name: string, help: string, labelNames: string[] = []): Gauge => new Gauge({ name, help, labelNames, registers })
-  gauge('probe_success', 'Displays whether or not the probe was a success').set(r.success ? 1 : 0)
-  gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds').set(r.durationSeconds)
-  const phases = gauge('probe_http_duration_seconds', 'Duration of http request by phase, summed over all redirects', ['phase'])
-  for (const phase of PHASES) phases.set({ phase }, r.phases[phase])
-  gauge('probe_http_status_code', 'Response HTTP status code').set(r.statusCode)
-  gauge('probe_http_content_length', 'Length of http content response').set(r.bodyBytes)
-  const reason = gauge('egress_probe_failure_reason', 'Set to 1 for the failure reason of this probe; absent when it succeeded.', ['target', 'via', 'reason'])
-  if (r.reason !== undefined) reason.set({ target: r.target, via: r.via, reason: r.reason }, 1)
-  const ip = gauge('egress_ip_info', 'The egress IP this probe saw (value 1).', ['via', 'ip'])
-  if (r.target === EGRESS_IP_TARGET && r.egressIp !== undefined) ip.set({ via: r.via, ip: r.egressIp }, 1)
-  return registry
+const PROBE_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+/** fnv-1a (32 bit) of the address bytes: blackbox's probe_ip_addr_hash, to see an address change. */
+function addressHash (ip: string): number {
+  let h = 0x811c9dc5
+  for (const b of ipBytes(ip)) h = Math.imul(h ^ b, 0x01000193) >>> 0
+  return h
+}
+
+/** blackbox_exporter's HTTP and TLS families with its names, labels and meanings, plus ours. */
+function probeMetrics (r: ProbeResult, target: TargetConfig): string {
+  const w = new ExpositionWriter()
+  const g = (name: string, help: string, value: number, labels = ''): void => { w.family(name, help, 'gauge').sample(name, labels, value) }
+  g('probe_success', 'Displays whether or not the probe was a success', r.success ? 1 : 0)
+  g('probe_duration_seconds', 'Returns how long the probe took to complete in seconds', r.durationSeconds)
+  g('probe_dns_lookup_time_seconds', 'Returns the time taken for probe dns lookup in seconds', r.phases.resolve)
+  if (r.address !== undefined) {
+    g('probe_ip_protocol', 'Specifies whether probe ip protocol is IP4 or IP6', isIP(r.address) === 6 ? 6 : 4)
+    g('probe_ip_addr_hash', 'Specifies the hash of IP address. It\'s useful to detect if the IP address changes.', addressHash(r.address))
+  }
+  w.family('probe_http_duration_seconds', 'Duration of http request by phase, summed over all redirects', 'gauge')
+  for (const phase of PHASES) w.sample('probe_http_duration_seconds', `phase="${phase}"`, r.phases[phase])
+  g('probe_http_status_code', 'Response HTTP status code', r.statusCode)
+  g('probe_http_content_length', 'Length of http content response', r.bodyBytes)
+  g('probe_http_uncompressed_body_length', 'Length of uncompressed response body', r.bodyBytes)
+  g('probe_http_version', 'Returns the version of HTTP of the probe response', r.statusCode === 0 ? 0 : 1.1)
+  g('probe_http_ssl', 'Indicates if SSL was used for the final redirect', r.tls !== undefined ? 1 : 0)
+  g('probe_http_redirects', 'The number of redirects', 0)
+  g('probe_failed_due_to_regex', 'Indicates if probe failed due to regex', r.reason === 'body_mismatch' ? 1 : 0)
+  if (r.lastModified !== undefined) g('probe_http_last_modified_timestamp_seconds', 'Returns the Last-Modified HTTP response header in unixtime', r.lastModified)
+  if (r.tls !== undefined) {
+    g('probe_ssl_earliest_cert_expiry', 'Returns last SSL chain expiry in unixtime', r.tls.earliestExpiry)
+    g('probe_ssl_last_chain_expiry_timestamp_seconds', 'Returns last SSL chain expiry in timestamp', r.tls.earliestExpiry)
+    const leaf = r.tls.leaf
+    g('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information', 1, labelString([
+      ['fingerprint_sha256', leaf.fingerprint256], ['issuer', leaf.issuer], ['subject', leaf.subject], ['subjectalternative', dnsNames(leaf.san)],
+    ]))
+    g('probe_tls_version_info', 'Returns the TLS version used or NaN when unknown', 1, labelString([['version', r.tls.version.replace(/^TLSv/, 'TLS ')]]))
+  }
+  w.family('egress_probe_failure_reason', 'Set to 1 for the failure reason of this probe; absent when it succeeded.', 'gauge')
+  if (r.reason !== undefined) w.sample('egress_probe_failure_reason', labelString([['target', r.target], ['via', r.via], ['reason', r.reason]]), 1)
+  w.family('egress_ip_info', 'The egress IP this probe saw (value 1).', 'gauge')
+  if (target.kind === 'egress_ip' && r.egressIp !== undefined) w.sample('egress_ip_info', labelString([['via', r.via], ['ip', r.egressIp]]), 1)
+  return w.text()
+}
+
+/** The DNS names of a subjectaltname string, comma-joined, as blackbox's subjectalternative label. */
+function dnsNames (san: string): string {
+  return san.split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)).join(',')
 }
 
 function debugLines (r: ProbeResult): string[] {

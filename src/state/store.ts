@@ -4,10 +4,13 @@
  */
 import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
+import type { TlsFacts } from '../transport/tls.js'
 import { verdictOf, type Verdict } from '../probes/verdict.js'
 
 export interface PairState {
   latest?: ProbeResult
+  /** The TLS facts of the latest probe that completed a handshake (https). */
+  tls?: TlsFacts
   /** Total durations (seconds) of the most recent probes, oldest first; NaN marks a failure. */
   recent: number[]
 }
@@ -31,6 +34,7 @@ export class ResultStore {
   add (result: ProbeResult): void {
     const pair = this.pair(result.target, result.via)
     pair.latest = result
+    if (result.tls !== undefined) pair.tls = result.tls
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
     if (pair.recent.length > this.historySize) pair.recent.shift()
     if (result.target === EGRESS_IP_TARGET) this.noteEgress(result)

@@ -15,7 +15,7 @@ import { httpConnect } from './http-connect.js'
 import { dropInterimResponses } from './interim.js'
 import { ProxyHandshakeError } from './proxy-error.js'
 import { socks5Connect } from './socks5.js'
-import { startTls, type TlsSetup } from './tls.js'
+import { startTls, tlsFacts, type TlsSetup } from './tls.js'
 import type { Trace } from './trace.js'
 
 /** Name resolution, injectable so tests never ask the system resolver about other names. */
@@ -77,6 +77,7 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
   socket.setNoDelay(true)
   try {
     await once(socket, 'connect', { signal })
+    trace.remoteAddress = address
     if (proxy !== undefined) {
       trace.advance('proxy')
       const early = await handshake(socket, proxy, destination, target, o)
@@ -88,7 +89,9 @@ async function dial (target: { host: string, port: number }, secure: boolean, o:
     }
     if (secure) {
       trace.advance('tls')
-      socket = await startTls(socket, target.host, o.tls, signal)
+      const secured = await startTls(socket, target.host, o.tls, signal)
+      trace.tls = tlsFacts(secured)
+      socket = secured
     }
     trace.advance('processing')
     watchEnd(socket, trace)

@@ -6,6 +6,7 @@
  */
 import { isIP, type Socket } from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
+import { ipBytes } from '../net/ip.js'
 import { HandshakeReader } from './handshake-reader.js'
 import { ProxyHandshakeError } from './proxy-error.js'
 
@@ -61,24 +62,10 @@ async function authenticate (socket: Socket, reader: HandshakeReader, proxy: Pro
 function request (host: string, port: number): Buffer {
   const family = isIP(host)
   let address: Buffer
-  if (family === 4) address = Buffer.from([ATYP.ipv4, ...host.split('.').map(Number)])
-  else if (family === 6) address = Buffer.concat([Buffer.from([ATYP.ipv6]), ipv6Bytes(host)])
+  if (family === 4) address = Buffer.concat([Buffer.from([ATYP.ipv4]), ipBytes(host)])
+  else if (family === 6) address = Buffer.concat([Buffer.from([ATYP.ipv6]), ipBytes(host)])
   else { const name = Buffer.from(host); address = Buffer.concat([Buffer.from([ATYP.domain, name.length]), name]) }
   const p = Buffer.alloc(2)
   p.writeUInt16BE(port)
   return Buffer.concat([Buffer.from([5, 1, 0]), address, p])
-}
-
-function ipv6Bytes (literal: string): Buffer {
-  // A trailing dotted IPv4 part (::ffff:1.2.3.4) is two groups.
-  const ip = literal.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
-    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`)
-  const [head = '', tail = ''] = ip.split('::')
-  const groups = (s: string): string[] => s === '' ? [] : s.split(':')
-  const h = groups(head)
-  const t = groups(tail)
-  const all = ip.includes('::') ? [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t] : h
-  const out = Buffer.alloc(16)
-  all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2))
-  return out
 }

@@ -56,3 +56,51 @@ export function startTls (socket: import('node:net').Socket, host: string, setup
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }
+
+/** What the TLS handshake with the target showed: for certificate expiry and the blackbox families. */
+export interface TlsFacts {
+  /** e.g. TLSv1.3 */
+  version: string
+  /** OpenSSL's cipher name, e.g. TLS_AES_256_GCM_SHA384 */
+  cipher: string
+  /** The earliest notAfter of the chain the server sent, in seconds since the epoch. */
+  earliestExpiry: number
+  leaf: { subject: string, issuer: string, san: string, serial: string, fingerprint256: string }
+}
+
+/** Reads the facts of a finished handshake; free text from the certificate is bounded. */
+export function tlsFacts (socket: tls.TLSSocket): TlsFacts | undefined {
+  const leaf = socket.getPeerCertificate(true)
+  if (leaf === null || Object.keys(leaf).length === 0) return undefined
+  let earliest = Infinity
+  const seen = new Set<string>()
+  // The chain as sent, up to the first self-issued certificate (bounded by the fingerprints seen).
+  for (let c: tls.DetailedPeerCertificate | undefined = leaf; c !== undefined && !seen.has(c.fingerprint256) && seen.size < 16; c = c.issuerCertificate) {
+    seen.add(c.fingerprint256)
+    earliest = Math.min(earliest, Date.parse(c.valid_to) / 1000)
+  }
+  return {
+    version: bounded(socket.getProtocol() ?? 'unknown'),
+    cipher: bounded(socket.getCipher()?.name ?? 'unknown'),
+    earliestExpiry: Number.isFinite(earliest) ? earliest : 0,
+    leaf: {
+      subject: bounded(dn(leaf.subject)),
+      issuer: bounded(dn(leaf.issuer)),
+      san: bounded(leaf.subjectaltname ?? ''),
+      serial: bounded(leaf.serialNumber?.toLowerCase() ?? ''),
+      fingerprint256: bounded(leaf.fingerprint256.replace(/:/g, '').toLowerCase()),
+    },
+  }
+}
+
+/** A distinguished name in blackbox's (Go's) order and form: most specific first, `CN=a,O=b,C=c`. */
+function dn (name: tls.Certificate | undefined): string {
+  if (name === undefined) return ''
+  return Object.entries(name).reverse().map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(',')
+}
+
+/** Label text from a certificate: printable ASCII, at most 128 characters. */
+export function bounded (text: string, max = 128): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?')
+  return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean
+}

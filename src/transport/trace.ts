@@ -7,6 +7,8 @@
 export const PHASES = ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer'] as const
 export type Phase = typeof PHASES[number]
 
+import type { TlsFacts } from './tls.js'
+
 export type Clock = () => number
 
 export class Trace {
@@ -19,6 +21,10 @@ export class Trace {
   readonly startedAt: number
   /** The first error a step of the connection raised, before undici wrapped it. */
   cause: unknown
+  /** The address the connection went to (the target's, or the proxy's), once connected. */
+  remoteAddress?: string
+  /** What the TLS handshake with the target showed, for https. */
+  tls?: TlsFacts
   /** How the established connection ended, if it did: closed by the peer or destroyed locally. */
   lost?: { by: 'peer' | 'local', error?: Error }
   private finished = false

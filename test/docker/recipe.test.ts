@@ -47,7 +47,7 @@ describe('Dockerfile', () => {
     it('installs, builds, prunes dev dependencies and serves /-/healthy from the pruned tree', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'egress-prober-image-'))
       // COPY lines of the build stage.
-      for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'proto']) {
+      for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'proto', 'docs/runbooks.md']) {
         expect(dockerfile).toContain(f)
         cpSync(`${ROOT}${f}`, join(dir, f), { recursive: true })
       }
@@ -68,6 +68,8 @@ describe('Dockerfile', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
       running = { child, base: `http://127.0.0.1:${port}`, logs: () => '', stop: async (sig = 'SIGTERM') => { child.kill(sig); return await exited } }
       await waitFor(() => fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.status, () => 0), (s) => s === 200, 10_000, 'the pruned build to serve')
+      // The runbooks the alerts link to ship in the image.
+      expect(await (await fetch(`http://127.0.0.1:${port}/runbooks`)).text()).toContain('id="egressproxydown"')
       // The image's HEALTHCHECK command, pointed at this port.
       const check = /CMD \["node", "-e", "(.*)"\]/.exec(dockerfile)![1]!.replace(/\\"/g, '"').replace('9550', String(port))
       expect((await sh(process.execPath, ['-e', check], dir)).code).toBe(0)

@@ -19,3 +19,19 @@ export function canonicalIp (text: string): string | undefined {
   const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)]
   return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.')
 }
+
+/** The bytes of an IPv4 (4) or IPv6 (16) literal, as they go on the wire. */
+export function ipBytes (ip: string): Buffer {
+  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number))
+  // A trailing dotted IPv4 part (::ffff:1.2.3.4) is two groups.
+  const text = ip.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`)
+  const [head = '', tail = ''] = text.split('::')
+  const groups = (part: string): string[] => part === '' ? [] : part.split(':')
+  const h = groups(head)
+  const t = groups(tail)
+  const all = text.includes('::') ? [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t] : h
+  const out = Buffer.alloc(16)
+  all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2))
+  return out
+}
