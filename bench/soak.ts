@@ -57,7 +57,7 @@ ${(variant === 0 ? targets : [...targets.slice(3), `  - { name: extra, url: "${g
 const dir = mkdtempSync(join(tmpdir(), 'egress-prober-soak-'))
 const file = join(dir, 'config.yml')
 writeFileSync(file, config(0))
-const prober = await startProc(process.execPath, ['dist/cli.js', `--config.file=${file}`], { ready: /egress-prober started/ })
+const prober = await startProc(process.execPath, ['dist/cli.js', '--log.format=json', `--config.file=${file}`], { ready: /egress-prober started/ })
 const base = `http://${/"address":"([^"]+)"/.exec(prober.line)![1]}`
 const lines: string[] = []
 createInterface({ input: prober.child.stdout! }).on('line', (l) => lines.push(l))

@@ -107,9 +107,12 @@ describe('egress-prober (serving)', () => {
     const hits = target.hits.length
     await new Promise((resolve) => setTimeout(resolve, 50))
     for (let i = 0; i < 100 && !target.hits.slice(hits).some((h) => h.path.includes('delay=1200')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const inFlight = target.hits.slice(hits).find((h) => h.path.includes('delay=1200'))
+    expect(inFlight?.answered).toBe(false) // still running when the signal arrives
     const started = Date.now()
     expect(await cli.stop('SIGTERM', 10_000)).toBe(0)
     expect(Date.now() - started).toBeLessThan(6000)
+    expect(inFlight?.answered).toBe(true) // it was let finish, not cut
     expect(cli.logs()).toContain('shutting down')
   })
 

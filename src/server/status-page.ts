@@ -49,7 +49,7 @@ export function statusPage (s: StatusModel, refreshSeconds: number): string {
   const xray = s.xray === undefined
     ? ''
     : `<h2>Sidecar (Xray/V2Ray stats API)</h2><p id="xray">${s.xray.up ? `up${s.xray.uptimeSeconds !== undefined ? `, uptime ${s.xray.uptimeSeconds} s` : ''}` : '<span class="flag-bad">DOWN</span>'}</p>` +
-      (s.xray.traffic.length === 0 ? '' : `<div class="scroll"><table><tr><th>dimension</th><th>name</th><th>up (bytes)</th><th>down (bytes)</th></tr>${s.xray.traffic.map((r) => `<tr><td>${e(r.dimension)}</td><td>${e(r.target)}</td><td>${r.uplinkBytes}</td><td>${r.downlinkBytes}</td></tr>`).join('')}</table></div>`)
+      (s.xray.traffic.length === 0 ? '' : `<div class="scroll"><table><tr><th>dimension</th><th>name</th><th>up (bytes)</th><th>down (bytes)</th></tr>${s.xray.traffic.map((r) => `<tr><td>${e(r.dimension)}</td><td>${e(r.tag)}</td><td>${r.uplinkBytes}</td><td>${r.downlinkBytes}</td></tr>`).join('')}</table></div>`)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="${refreshSeconds}"><title>egress-prober status</title><style>${STYLE}</style></head>

@@ -27,7 +27,7 @@ export interface StatusModel {
   generatedAt: string
   vias: { name: string, proxy?: string, up?: boolean, egressIp?: string, leak?: boolean, expected?: boolean }[]
   targets: { name: string, url: string, verdict: Verdict, cells: StatusCell[] }[]
-  xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, target: string, uplinkBytes: number, downlinkBytes: number }[] }
+  xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }[] }
 }
 
 export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<StatusModel> {
@@ -69,17 +69,17 @@ export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<
 async function xrayStatus (client: StatsClient): Promise<NonNullable<StatusModel['xray']>> {
   try {
     const { stats, sys } = await client.scrape(1000)
-    const traffic = new Map<string, { dimension: string, target: string, uplinkBytes: number, downlinkBytes: number }>()
+    const traffic = new Map<string, { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }>()
     for (const s of stats) {
       const p = parseStatName(s.name)
       if (p === undefined) continue
-      const key = `${p.dimension}/${p.target}`
-      const row = traffic.get(key) ?? { dimension: p.dimension, target: p.target, uplinkBytes: 0, downlinkBytes: 0 }
+      const key = `${p.dimension}/${p.tag}`
+      const row = traffic.get(key) ?? { dimension: p.dimension, tag: p.tag, uplinkBytes: 0, downlinkBytes: 0 }
       if (p.direction === 'uplink') row.uplinkBytes = s.value
       else row.downlinkBytes = s.value
       traffic.set(key, row)
     }
-    return { up: true, uptimeSeconds: sys.Uptime, traffic: [...traffic.values()].sort((a, b) => `${a.dimension}${a.target}`.localeCompare(`${b.dimension}${b.target}`)) }
+    return { up: true, uptimeSeconds: sys.Uptime, traffic: [...traffic.values()].sort((a, b) => `${a.dimension}${a.tag}`.localeCompare(`${b.dimension}${b.tag}`)) }
   } catch {
     return { up: false, traffic: [] }
   }

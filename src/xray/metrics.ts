@@ -11,10 +11,10 @@ import type { Stat, StatsClient, SysStats } from './client.js'
 
 interface Snapshot { up: boolean, seconds: number, stats: Stat[], sys?: SysStats }
 
-/** `inbound>>>TAG>>>traffic>>>uplink` → { dimension, target, direction }. */
-export function parseStatName (name: string): { dimension: string, target: string, direction: 'uplink' | 'downlink' } | undefined {
+/** `inbound>>>TAG>>>traffic>>>uplink` → { dimension, tag, direction }. */
+export function parseStatName (name: string): { dimension: string, tag: string, direction: 'uplink' | 'downlink' } | undefined {
   const m = /^(inbound|outbound|user)>>>(.+)>>>traffic>>>(uplink|downlink)$/.exec(name)
-  return m === null ? undefined : { dimension: m[1]!, target: m[2]!, direction: m[3] as 'uplink' | 'downlink' }
+  return m === null ? undefined : { dimension: m[1]!, tag: m[2]!, direction: m[3] as 'uplink' | 'downlink' }
 }
 
 const SYS_METRICS: [name: string, type: 'gauge' | 'counter', help: string, read: (s: SysStats) => number][] = [
@@ -66,7 +66,7 @@ export function registerXrayMetrics (registry: Registry, client: StatsClient, lo
       `Bytes sent ${direction === 'uplink' ? 'up (client → server)' : 'down (server → client)'} per inbound, outbound or user (QueryStats, never reset).`,
       (s) => s.stats.flatMap((stat) => {
         const p = parseStatName(stat.name)
-        return p?.direction === direction ? [{ labels: { dimension: p.dimension, target: p.target }, value: Math.max(0, stat.value) }] : []
+        return p?.direction === direction ? [{ labels: { dimension: p.dimension, tag: p.tag }, value: Math.max(0, stat.value) }] : []
       }))
   }
 }

@@ -17,7 +17,16 @@ import { waitFor } from '../helpers/wait.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-export interface Notification { receiver: string, status: 'firing' | 'resolved', alertname: string, at: number, labels: Record<string, string> }
+export interface Notification {
+  receiver: string
+  status: 'firing' | 'resolved'
+  alertname: string
+  at: number
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  /** Alertmanager's group key: pagers deduplicate by it, so one key is one page. */
+  groupKey: string
+}
 
 export interface MonitoringStack {
   prometheus: string
@@ -27,16 +36,18 @@ export interface MonitoringStack {
   close: () => Promise<void>
 }
 
-/** `/metrics` of egress-prober at `proberAddress` (host:port) is what Prometheus scrapes. */
-export async function startMonitoringStack (proberAddress: string): Promise<MonitoringStack> {
+/** `/metrics` of egress-prober at each of `proberAddresses` (host:port) is what Prometheus scrapes. */
+export async function startMonitoringStack (...proberAddresses: string[]): Promise<MonitoringStack> {
   const dir = mkdtempSync(join(tmpdir(), 'egress-prober-monitoring-'))
   const notifications: Notification[] = []
   const webhook = http.createServer((req, res) => {
     let body = ''
     req.on('data', (d: Buffer) => { body += d.toString() })
     req.on('end', () => {
-      const msg = JSON.parse(body) as { receiver: string, alerts: { status: 'firing' | 'resolved', labels: Record<string, string> }[] }
-      for (const a of msg.alerts) notifications.push({ receiver: msg.receiver, status: a.status, alertname: a.labels.alertname ?? '', labels: a.labels, at: Date.now() })
+      const msg = JSON.parse(body) as { receiver: string, groupKey: string, alerts: { status: 'firing' | 'resolved', labels: Record<string, string>, annotations: Record<string, string> }[] }
+      for (const a of msg.alerts) {
+        notifications.push({ receiver: msg.receiver, status: a.status, alertname: a.labels.alertname ?? '', labels: a.labels, annotations: a.annotations, groupKey: msg.groupKey, at: Date.now() })
+      }
       res.end('ok')
     })
   })
@@ -53,7 +64,7 @@ export async function startMonitoringStack (proberAddress: string): Promise<Moni
   }
   prom.rule_files = prom.rule_files.map((f) => join(ROOT, 'prometheus', f))
   prom.alerting.alertmanagers[0]!.static_configs[0]!.targets = [`127.0.0.1:${amPort}`]
-  prom.scrape_configs[0]!.static_configs[0]!.targets = [proberAddress]
+  prom.scrape_configs[0]!.static_configs[0]!.targets = proberAddresses
   writeFileSync(join(dir, 'prometheus.yml'), stringify(prom))
 
   const children: ChildProcess[] = []

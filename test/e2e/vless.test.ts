@@ -50,7 +50,7 @@ describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
     const value = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN')
     const inbounds = ['socks-in', 'http-in', 'socks-auth-in', 'http-auth-in']
     const traffic = (text: string): number[] => inbounds.flatMap((tag) => ['uplink', 'downlink'].map((d) =>
-      value(text, `xray_traffic_${d}_bytes_total{dimension="inbound",target="${tag}"}`)))
+      value(text, `xray_traffic_${d}_bytes_total{dimension="inbound",tag="${tag}"}`)))
     const first = await waitFor(metrics, (t) => traffic(t).every((v) => v > 0), (INTERVAL_S + TIMEOUT_S + 3) * 1000, 'traffic on every inbound')
     expect(value(first, 'xray_up')).toBe(1)
     expect(value(first, 'xray_uptime_seconds')).toBeGreaterThanOrEqual(0)
@@ -63,7 +63,7 @@ describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
     expect(value(first, 'xray_memstats_gc_total')).toBeGreaterThanOrEqual(0)
     expect(value(first, 'xray_memstats_gc_pause_seconds_total')).toBeLessThan(10)
     expect(value(first, 'xray_scrape_duration_seconds')).toBeLessThan(2)
-    expect(value(first, 'xray_traffic_uplink_bytes_total{dimension="outbound",target="proxy"}')).toBeGreaterThan(0)
+    expect(value(first, 'xray_traffic_uplink_bytes_total{dimension="outbound",tag="proxy"}')).toBeGreaterThan(0)
     const before = traffic(first)
     const later = await waitFor(metrics, (t) => traffic(t).every((v, i) => v > before[i]!), (INTERVAL_S + TIMEOUT_S + 3) * 1000, 'traffic counters to grow')
     expect(traffic(later).every((v, i) => v > before[i]!)).toBe(true)

@@ -45,7 +45,14 @@ describe.each(dashboards())('%s', (_file, d) => {
     for (const metric of ['egress_proxy_up', 'egress_target_verdict', 'egress_ip_info', 'egress_ip_leak', 'egress_ip_expected',
       'egress:probe_success:ratio_rate5m', 'egress_probe_duration_seconds_bucket', 'egress_probe_phase_seconds', 'egress_probes_total',
       'egress_probe_last_run_timestamp_seconds', 'xray_traffic_uplink_bytes_total', 'xray_traffic_downlink_bytes_total', 'xray_up',
-      'xray_uptime_seconds', 'xray_memstats_alloc_bytes']) expect(exprs).toContain(metric)
+      'xray_uptime_seconds', 'xray_memstats_alloc_bytes', 'egress_probe_success', 'egress_probe_status_code',
+      'egress_probe_ssl_earliest_cert_expiry_seconds', 'egress_probe_tls_info']) expect(exprs).toContain(metric)
+  })
+
+  it('never merges instances into one verdict, and never calls an Xray tag a target', () => {
+    const exprs = panelQueries(d).map((q) => q.expr)
+    expect(exprs.filter((e) => e.includes('egress_target_verdict') && /by \(target\)/.test(e))).toEqual([])
+    expect(exprs.filter((e) => e.includes('xray_traffic') && /\btarget\b/.test(e))).toEqual([])
   })
 })
 

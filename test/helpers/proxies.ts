@@ -31,19 +31,23 @@ export interface ProxyOptions {
   port?: number
   /** CONNECT proxy only: speak TLS to clients (an `https://` proxy), with the test CA's cert. */
   tls?: boolean
+  /** The address to listen on (default 127.0.0.1; `::1` for IPv6 tests). */
+  host?: string
 }
 
 /** Test name resolution of the proxies: loopback names only, never the system resolver. */
 function resolveTestName (host: string): string | undefined {
   if (net.isIP(host) !== 0) return host
   if (host === 'localhost' || host.endsWith('.test')) return '127.0.0.1'
+  if (host === 'ip6-localhost') return '::1'
   return undefined
 }
 
 function pipeOut (client: net.Socket, host: string, port: number, egress: string, onReady: () => void, onFail: () => void): void {
   const address = resolveTestName(host)
   if (address === undefined) { onFail(); return }
-  const up = net.connect({ host: address, port, localAddress: egress })
+  // The egress address must be of the destination's family (127.0.0.2 cannot reach ::1).
+  const up = net.connect({ host: address, port, localAddress: net.isIPv6(address) && !net.isIPv6(egress) ? '::1' : egress })
   up.setNoDelay(true)
   client.setNoDelay(true)
   up.once('error', () => { onFail(); client.destroy() })
@@ -142,8 +146,9 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
   const server = opts.tls === true ? https.createServer({ key: testCerts().key, cert: testCerts().cert }, handler) : http.createServer(handler)
   server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
     client.on('error', () => {})
-    const [host = '', port = '0'] = (req.url ?? '').split(/:(?=\d+$)/)
-    state.requests.push({ host: host.replace(/^\[(.*)\]$/, '$1'), port: Number(port), addressType: net.isIP(host) === 0 ? 'domain' : 'ip' })
+    const [authority = '', port = '0'] = (req.url ?? '').split(/:(?=\d+$)/)
+    const host = authority.replace(/^\[(.*)\]$/, '$1')
+    state.requests.push({ host, port: Number(port), addressType: net.isIP(host) === 0 ? 'domain' : 'ip' })
     const mode = state.mode
     if (mode === 'silent') return
     if (expected !== undefined && req.headers['proxy-authorization'] !== expected) {
@@ -167,9 +172,10 @@ export async function startConnectProxy (opts: ProxyOptions = {}): Promise<TestP
 async function serve (server: net.Server, state: TestProxy, opts: ProxyOptions, scheme: string): Promise<TestProxy> {
   const sockets = trackSockets(server)
   server.on('connection', () => { state.peak = Math.max(state.peak, sockets.size) })
-  state.port = await listen(server, '127.0.0.1', opts.port)
+  const host = opts.host ?? '127.0.0.1'
+  state.port = await listen(server, host, opts.port)
   const cred = opts.auth === undefined ? '' : `${opts.auth.user}:${opts.auth.pass}@`
-  state.url = `${scheme}://${cred}127.0.0.1:${state.port}`
+  state.url = `${scheme}://${cred}${host.includes(':') ? `[${host}]` : host}:${state.port}`
   state.close = () => closeServer(server, sockets)
   return state
 }

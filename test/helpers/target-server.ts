@@ -10,7 +10,13 @@ import https from 'node:https'
 import { closeServer, listen, trackSockets } from './net.js'
 import { testCerts } from './certs.js'
 
-export interface Hit { path: string, remote: string }
+export interface Hit {
+  path: string
+  remote: string
+  method: string
+  /** Set once the answer was written in full (the client stayed until the end). */
+  answered: boolean
+}
 
 export interface TargetServer {
   port: number
@@ -20,13 +26,15 @@ export interface TargetServer {
   close: () => Promise<void>
 }
 
-export async function startTarget (opts: { tls?: boolean, host?: string } = {}): Promise<TargetServer> {
+export async function startTarget (opts: { tls?: boolean, host?: string, port?: number } = {}): Promise<TargetServer> {
   const hits: Hit[] = []
   const handler: http.RequestListener = (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x')
     const q = (k: string): string | null => u.searchParams.get(k)
     const remote = req.socket.remoteAddress ?? ''
-    hits.push({ path: u.pathname + u.search, remote })
+    const hit: Hit = { path: u.pathname + u.search, remote, method: req.method ?? '', answered: false }
+    hits.push(hit)
+    res.on('finish', () => { hit.answered = true })
     if (q('deny') === remote) { req.socket.destroy(); return }
     const body = u.pathname === '/ip' ? `${remote}\n` : q('size') !== null ? 'a'.repeat(Number(q('size'))) : (q('body') ?? 'ok\n')
     const answer = (): void => {
@@ -52,7 +60,7 @@ export async function startTarget (opts: { tls?: boolean, host?: string } = {}):
   const { key, cert } = testCerts()
   const server = opts.tls === true ? https.createServer({ key, cert }, handler) : http.createServer(handler)
   const sockets = trackSockets(server)
-  const port = await listen(server, opts.host)
+  const port = await listen(server, opts.host, opts.port)
   const origin = `${opts.tls === true ? 'https' : 'http'}://127.0.0.1:${port}`
   return {
     port,

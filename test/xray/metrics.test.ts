@@ -65,10 +65,10 @@ describe('xray stats API', () => {
       'xray_up 1', 'xray_uptime_seconds 3600', 'xray_goroutines 42', 'xray_memstats_alloc_bytes 3000000',
       'xray_memstats_sys_bytes 12000000', 'xray_memstats_mallocs_total 5000', 'xray_memstats_frees_total 4000',
       'xray_memstats_live_objects 1000', 'xray_memstats_gc_total 7', 'xray_memstats_gc_pause_seconds_total 0.0015',
-      'xray_traffic_uplink_bytes_total{dimension="inbound",target="socks-in"} 1234',
-      'xray_traffic_downlink_bytes_total{dimension="inbound",target="socks-in"} 0',
-      'xray_traffic_uplink_bytes_total{dimension="outbound",target="proxy"} 99',
-      'xray_traffic_downlink_bytes_total{dimension="user",target="probe@lab"} 5',
+      'xray_traffic_uplink_bytes_total{dimension="inbound",tag="socks-in"} 1234',
+      'xray_traffic_downlink_bytes_total{dimension="inbound",tag="socks-in"} 0',
+      'xray_traffic_uplink_bytes_total{dimension="outbound",tag="proxy"} 99',
+      'xray_traffic_downlink_bytes_total{dimension="user",tag="probe@lab"} 5',
     ]) expect(text).toContain(line)
     expect(text).toMatch(/xray_scrape_duration_seconds 0\.\d+/)
     expect(api.calls.xray).toBe(1) // one API round per scrape, shared by every xray_ metric
