@@ -129,8 +129,8 @@ describe('xray stats API', () => {
 })
 
 it.each([
-  ['inbound>>>socks-in>>>traffic>>>uplink', { dimension: 'inbound', target: 'socks-in', direction: 'uplink' }],
-  ['user>>>a>>>b@x>>>traffic>>>downlink', { dimension: 'user', target: 'a>>>b@x', direction: 'downlink' }],
+  ['inbound>>>socks-in>>>traffic>>>uplink', { dimension: 'inbound', tag: 'socks-in', direction: 'uplink' }],
+  ['user>>>a>>>b@x>>>traffic>>>downlink', { dimension: 'user', tag: 'a>>>b@x', direction: 'downlink' }],
   ['inbound>>>api>>>other', undefined],
 ])('parseStatName(%j)', (name, parsed) => {
   expect(parseStatName(name)).toEqual(parsed)
