@@ -64,3 +64,26 @@ it.each([
 ])('parseEgressIp(%j) = %j', (text, ip) => {
   expect(parseEgressIp(text)).toBe(ip)
 })
+
+it('a leak is a leak whatever the spelling: 127.0.0.1 and ::FFFF:127.0.0.1 are the same address', async () => {
+  const { createServer } = await import('node:http')
+  let n = 0
+  // Answers alternate between the plain and the IPv4-mapped, upper-case spelling of the caller.
+  const server = createServer((req, res) => { res.end(n++ % 2 === 0 ? `${req.socket.remoteAddress}\n` : `::FFFF:${req.socket.remoteAddress}\n`) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const leak = await startSocksProxy({ egress: '127.0.0.1' })
+  const spelled = await startApp(`proxies: { leaky: "${leak.url}" }
+egress_ip: { url: "http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/", via: [direct, leaky] }`)
+  try {
+    await spelled.prober.runOnce()
+    const text = await spelled.scrape()
+    expect(n).toBe(2)
+    expect(series(text, 'egress_ip_info').sort()).toEqual(['egress_ip_info{via="direct",ip="127.0.0.1"} 1', 'egress_ip_info{via="leaky",ip="127.0.0.1"} 1'])
+    expect(series(text, 'egress_ip_leak')).toEqual(['egress_ip_leak{via="leaky"} 1'])
+  } finally {
+    await spelled.close()
+    await leak.close()
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
