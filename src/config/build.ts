@@ -45,6 +45,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     jitterMs: raw.defaults?.jitter ?? 0,
     recheckMs: raw.defaults?.recheck_interval ?? DEFAULTS.recheckMs,
     maxConcurrentProbes: raw.max_concurrent_probes ?? DEFAULTS.maxConcurrentProbes,
+    perTargetHistogram: raw.metrics?.per_target_histogram ?? false,
     proxies,
     targets,
     egressIp: { expect: raw.egress_ip?.expect ?? [] },

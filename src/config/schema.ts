@@ -124,6 +124,7 @@ export const configSchema = z.strictObject({
     max_body_bytes: z.number().int().positive().optional(),
   }).optional(),
   max_concurrent_probes: z.number().int().positive().optional(),
+  metrics: z.strictObject({ per_target_histogram: z.boolean().optional() }).optional(),
   proxies: z.record(z.string(), proxySchema).optional(),
   egress_ip: egressIpSchema.optional(),
   targets: z.array(targetSchema).optional(),

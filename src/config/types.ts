@@ -76,6 +76,8 @@ export interface Config {
   /** While every pair through a proxy fails, one is re-probed this often (0 = never). */
   recheckMs: number
   maxConcurrentProbes: number
+  /** One duration histogram per (target, via) instead of one per via (restart to change). */
+  perTargetHistogram: boolean
   proxies: Record<string, ProxyConfig>
   targets: TargetConfig[]
   egressIp: EgressIpConfig

@@ -30,7 +30,7 @@ export interface ProberMetrics {
 }
 
 export function registerProberMetrics (registry: Registry, store: ResultStore, config: () => Config, version: string): ProberMetrics {
-  const table = new PairSeriesTable(DURATION_BUCKETS)
+  const table = new PairSeriesTable(DURATION_BUCKETS, config().perTargetHistogram)
   const startDelay = new Histogram({
     name: 'egress_probe_start_delay_seconds', help: 'How late scheduled probes started after their planned slot (concurrency cap, busy event loop).',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
@@ -92,7 +92,7 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   }
   w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.', 'gauge')
   for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
-  renderCounters(w, table, new Set(Object.keys(config.proxies)))
+  renderCounters(w, table, new Set(Object.keys(config.proxies)), new Set([DIRECT, ...Object.keys(config.proxies)]))
   renderEgress(w, store, config, lbl)
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
   for (const t of config.targets) {
@@ -103,7 +103,7 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
   return w.text()
 }
 
-function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: Set<string>): void {
+function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: Set<string>, vias: Set<string>): void {
   w.family('egress_probes_total', 'Probes run, by result: success or the failure reason.', 'counter')
   for (const p of table.values()) for (const [result, n] of p.results) w.sample('egress_probes_total', `${p.labels},result="${result}"`, n)
   w.family('egress_proxy_rechecks_total', 'Re-check probes run through the proxy to confirm it is down or back (not in egress_probes_total), by result.', 'counter')
@@ -111,9 +111,8 @@ function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: S
   w.family('egress_probe_skipped_total', 'Scheduled runs skipped because the previous probe of the pair was still running.', 'counter')
   for (const p of table.values()) if (p.skipped > 0) w.sample('egress_probe_skipped_total', p.labels, p.skipped)
   const h = 'egress_probe_duration_seconds'
-  w.family(h, 'Total time of successful probes, from start to the last body byte.', 'histogram')
-  for (const p of table.values()) {
-    if (p.count === 0) continue
+  w.family(h, 'Total time of successful probes, from start to the last body byte (per via; per target and via with metrics.per_target_histogram).', 'histogram')
+  for (const p of table.histograms(vias)) {
     for (let i = 0; i < LE_SUFFIX.length; i++) w.sample(`${h}_bucket`, p.labels + LE_SUFFIX[i]!, p.buckets[i]!)
     w.sample(`${h}_sum`, p.labels, p.sum)
     w.sample(`${h}_count`, p.labels, p.count)

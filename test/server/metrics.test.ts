@@ -48,7 +48,7 @@ describe('/metrics', () => {
     'egress_probe_success{target="api",via="socks"} 1',
     'egress_probe_success{target="api",via="http"} 0',
     'egress_probe_success{target="broken",via="direct"} 0',
-    'egress_probe_duration_seconds_count{target="api",via="direct"} 1',
+    'egress_probe_duration_seconds_count{via="direct"} 2', // api and egress_ip: one histogram per via
     'egress_probe_phase_seconds{target="api",via="http",phase="transfer"} 0',
     'egress_probes_total{target="api",via="direct",result="success"} 1',
     'egress_probes_total{target="api",via="http",result="proxy_rejected"} 1',
@@ -98,5 +98,32 @@ describe('health endpoints', () => {
     const page = await (await fetch(`${base}/`)).text()
     expect(page).toContain('href="metrics"')
     expect(page).toContain('href="-/ready"')
+  })
+})
+
+describe('/metrics size', () => {
+  it('answers gzip when Prometheus asks for it (Accept-Encoding: gzip), the same text inside', async () => {
+    const { gunzipSync } = await import('node:zlib')
+    const { request } = await import('node:http')
+    const raw = await new Promise<{ headers: import('node:http').IncomingHttpHeaders, body: Buffer }>((resolve, reject) => {
+      request(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+      }).on('error', reject).end()
+    })
+    expect(raw.headers['content-encoding']).toBe('gzip')
+    const text = gunzipSync(raw.body).toString()
+    expect(text).toContain('egress_probe_success{target="api",via="socks"} 1')
+    expect(raw.body.length).toBeLessThan(text.length / 3)
+  })
+
+  it('one duration histogram per via by default; per target and via with metrics.per_target_histogram', async () => {
+    const perTarget = new Prober(configFrom(`metrics: { per_target_histogram: true }\ntargets: [{ name: api, url: "${target.url('/')}", via: [direct] }]`),
+      { logger: createLogger('silent'), registry: createRegistry(), lookup: testLookup() })
+    await perTarget.runOnce()
+    expect(perTarget.metrics.render()).toContain('egress_probe_duration_seconds_count{target="api",via="direct"} 1')
+    expect((await scrape()).match(/^egress_probe_duration_seconds_count\{[^}]*\}/gm)?.sort()).toEqual([
+      'egress_probe_duration_seconds_count{via="direct"}', 'egress_probe_duration_seconds_count{via="socks"}',
+    ])
   })
 })
