@@ -4,6 +4,7 @@
  * (egress_probe_start_delay_seconds) and event-loop delay from /metrics.
  */
 import { writeFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { freePorts } from '../test/helpers/ports.js'
 import { rssBytes, startProc } from './lib/proc.js'
@@ -18,6 +19,9 @@ export interface ScaleResult {
   rssGrowthPct: number
   renderMs: Summary
   metricsBytes: number
+  /** Samples in the last /metrics, and its size gzip-compressed as sent to Prometheus. */
+  series: number
+  metricsGzipBytes: number
   slipP99Ms: number
   eventLoopDelayP99Ms: Summary
   probesRun: number
@@ -70,6 +74,8 @@ ${lines.join('\n')}
     rssGrowthPct: ((late - early) / early) * 100,
     renderMs: summarize(render.slice(5)),
     metricsBytes,
+    series: last.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+    metricsGzipBytes: gzipSync(last, { level: 1 }).length,
     slipP99Ms: histogramQuantile(last, 'egress_probe_start_delay_seconds', 0.99) * 1000,
     eventLoopDelayP99Ms: summarize(loopP99.filter((v) => Number.isFinite(v))),
     probesRun: sumCounter(last, 'egress_probes_total'),

@@ -43,7 +43,11 @@ async function main (argv: string[]): Promise<number> {
     return await runCheck(config, logger, args.output, { write: (s) => process.stdout.write(s), color })
   }
   const logger = createLogger(args.logLevel ?? 'info', args.logFormat)
-  let running
+  // Signal handlers go in before the server starts: a SIGTERM or SIGHUP that arrives while it
+  // starts must not kill it with Node's default action.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => { process.once('SIGTERM', resolve).once('SIGINT', resolve) })
+  let running: Awaited<ReturnType<typeof serve>> | undefined
+  process.on('SIGHUP', () => { running?.reload() })
   try {
     running = await serve(config, logger, {
       ...(args.configFile !== undefined && { configFile: args.configFile }),
@@ -55,18 +59,20 @@ async function main (argv: string[]): Promise<number> {
     process.stderr.write(`egress-prober: ${err.message}\n`)
     return 1
   }
-  process.on('SIGHUP', () => { running.reload() })
-  return await new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'shutting down: finishing in-flight probes')
-      // A second signal exits at once.
-      process.once('SIGTERM', () => process.exit(1)).once('SIGINT', () => process.exit(1))
-      // Shutdown is bounded whatever is still open: in-flight probes get graceMs, then are aborted.
-      setTimeout(() => { logger.error('shutdown took too long: exiting now'); process.exit(1) }, running.graceMs + 2000).unref()
-      running.close().then(() => { logger.info('stopped'); resolve(0) }, (err: unknown) => { logger.error({ err }, 'shutdown failed'); resolve(1) })
-    }
-    process.once('SIGTERM', onSignal).once('SIGINT', onSignal)
-  })
+  const signal = await stopSignal
+  logger.info({ signal }, 'shutting down: finishing in-flight probes')
+  // A second signal exits at once.
+  process.once('SIGTERM', () => process.exit(1)).once('SIGINT', () => process.exit(1))
+  // Shutdown is bounded whatever is still open: in-flight probes get graceMs, then are aborted.
+  setTimeout(() => { logger.error('shutdown took too long: exiting now'); process.exit(1) }, running.graceMs + 2000).unref()
+  try {
+    await running.close()
+    logger.info('stopped')
+    return 0
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed')
+    return 1
+  }
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
