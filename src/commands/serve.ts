@@ -50,23 +50,29 @@ async function startXray (x: NonNullable<Config['xray']>, registry: Registry, lo
   return client
 }
 
-/** Plain HTTP, or HTTPS with the web config's TLS (cert, key and CA changes apply on the next request). */
-function httpServer (app: http.RequestListener, opts: ServeOptions, logger: Logger): { server: http.Server, guard?: ReturnType<typeof webGuard> } {
+/**
+ * Plain HTTP, or HTTPS with the web config's TLS, and the guard that applies the web config to
+ * every request (cert, key and CA changes apply to the next connection).
+ */
+function webServer (opts: ServeOptions, logger: Logger): { guard?: ReturnType<typeof webGuard>, create: (app: http.RequestListener) => http.Server } {
   const web = opts.web
-  if (web === undefined) return { server: http.createServer(app) }
-  const tls = web.config.tls
-  const server = tls === undefined
-    ? http.createServer(app)
-    : https.createServer({
-      ...secureContextOptions(tls),
-      // Fixed at start; the guard checks client_auth_type and client_allowed_sans on every request.
-      requestCert: tls.clientAuth !== 'NoClientCert',
-      rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-    }, app)
+  const tls = web?.config.tls
+  if (web === undefined) return { create: (app) => http.createServer(app) }
+  let server: http.Server | undefined
   const source = new WebConfigSource(web.file, web.config, logger, (c) => {
     if (c.tls !== undefined && server instanceof https.Server) server.setSecureContext(secureContextOptions(c.tls))
   })
-  return { server, guard: webGuard(source) }
+  return {
+    guard: webGuard(source),
+    create: (app) => (server = tls === undefined
+      ? http.createServer(app)
+      : https.createServer({
+        ...secureContextOptions(tls),
+        // Fixed at start; the guard checks client_auth_type and client_allowed_sans on every request.
+        requestCert: tls.clientAuth !== 'NoClientCert',
+        rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
+      }, app)),
+  }
 }
 
 export async function serve (config: Config, logger: Logger, opts: ServeOptions = { lifecycle: false }): Promise<Running> {
@@ -75,15 +81,12 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
   const xray = config.xray === undefined ? undefined : await startXray(config.xray, registry, logger)
   let ready = false
   const reload = createReloader(opts.configFile, prober, registry, logger)
-  let guard: ReturnType<typeof webGuard> | undefined
-  const app = createServer({
+  const web = webServer(opts, logger)
+  const server = web.create(createServer({
     prober, registry, logger, isReady: () => ready, reload, lifecycle: opts.lifecycle,
-    guard: (req, res, next) => guard === undefined ? next() : guard(req, res, next),
+    ...(web.guard !== undefined && { guard: web.guard }),
     ...(xray !== undefined && { xray }),
-  })
-  const built = httpServer(app, opts, logger)
-  guard = built.guard
-  const server = built.server
+  }))
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(config.listen, err)))
