@@ -26,12 +26,23 @@ export function trackSockets (server: net.Server): Set<net.Socket> {
   return sockets
 }
 
-/** A port on 127.0.0.1 where nothing listens (bound, then released). */
+/**
+ * A port on 127.0.0.1 where nothing listens. Picked below the kernel's ephemeral range
+ * (32768-60999): a port handed out for `listen(0)` could be given to another test's server
+ * moments later (files run in parallel), which would then receive this test's "refused"
+ * connections. Nothing in the tests listens on a fixed low port, so this one stays closed.
+ */
 export async function closedPort (): Promise<number> {
-  const server = net.createServer()
-  const port = await listen(server)
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const server = net.createServer()
+    const free = await listen(server, '127.0.0.1', port).then(() => true, () => false)
+    if (free) {
+      await new Promise((resolve) => server.close(resolve))
+      return port
+    }
+  }
+  throw new Error('no closed port found below the ephemeral range')
 }
 
 /** A raw TCP server; `onSocket` decides what each connection gets. */
