@@ -25,14 +25,24 @@ interface EgressState {
 
 export const pairKey = (target: string, via: string): string => `${target}\u0000${via}`
 
+/** A pair's state with its names, as the store keeps it. */
+interface Entry { target: string, via: string, state: PairState }
+
 export class ResultStore {
-  private readonly pairs = new Map<string, PairState>()
+  private readonly pairs = new Map<string, Entry>()
   private readonly egress = new Map<string, EgressState>()
+  /**
+   * Per via: pairs with a result, and those whose latest result succeeded. Kept as the results
+   * come in, so viaUp() (asked after every probe) costs O(1), not a walk over every pair.
+   */
+  private readonly tally = new Map<string, { seen: number, ok: number }>()
 
   constructor (private readonly historySize = 30) {}
 
   add (result: ProbeResult): void {
     const pair = this.pair(result.target, result.via)
+    this.count(result.via, pair.latest, -1)
+    this.count(result.via, result, 1)
     pair.latest = result
     if (result.tls !== undefined) pair.tls = result.tls
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
@@ -41,15 +51,12 @@ export class ResultStore {
   }
 
   get (target: string, via: string): PairState | undefined {
-    return this.pairs.get(pairKey(target, via))
+    return this.pairs.get(pairKey(target, via))?.state
   }
 
   /** Every pair that has a state, with its names. */
-  entries (): { target: string, via: string, state: PairState }[] {
-    return [...this.pairs].map(([key, state]) => {
-      const [target = '', via = ''] = key.split('\u0000')
-      return { target, via, state }
-    })
+  entries (): Entry[] {
+    return [...this.pairs.values()]
   }
 
   /**
@@ -57,13 +64,16 @@ export class ResultStore {
    * pair failed, undefined before the first result.
    */
   viaUp (via: string): boolean | undefined {
-    let seen = false
-    for (const { via: v, state } of this.entries()) {
-      if (v !== via || state.latest === undefined) continue
-      if (state.latest.success) return true
-      seen = true
-    }
-    return seen ? false : undefined
+    const t = this.tally.get(via)
+    return t === undefined || t.seen === 0 ? undefined : t.ok > 0
+  }
+
+  private count (via: string, result: ProbeResult | undefined, by: 1 | -1): void {
+    if (result === undefined) return
+    const t = this.tally.get(via) ?? { seen: 0, ok: 0 }
+    t.seen += by
+    if (result.success) t.ok += by
+    this.tally.set(via, t)
   }
 
   /** The verdict on a target from the latest result of each of its vias. */
@@ -95,16 +105,20 @@ export class ResultStore {
 
   /** Drops the state of pairs that are no longer configured (after a reload). */
   retain (keep: Set<string>): void {
-    for (const key of this.pairs.keys()) if (!keep.has(key)) this.pairs.delete(key)
+    for (const [key, entry] of this.pairs) {
+      if (keep.has(key)) continue
+      this.count(entry.via, entry.state.latest, -1)
+      this.pairs.delete(key)
+    }
     const vias = new Set([...keep].filter((k) => k.startsWith(EGRESS_IP_TARGET + '\u0000')).map((k) => k.split('\u0000')[1]))
     for (const via of this.egress.keys()) if (!vias.has(via)) this.egress.delete(via)
   }
 
   private pair (target: string, via: string): PairState {
     const key = pairKey(target, via)
-    let pair = this.pairs.get(key)
-    if (pair === undefined) { pair = { recent: [] }; this.pairs.set(key, pair) }
-    return pair
+    let entry = this.pairs.get(key)
+    if (entry === undefined) { entry = { target, via, state: { recent: [] } }; this.pairs.set(key, entry) }
+    return entry.state
   }
 
   private noteEgress (result: ProbeResult): void {
