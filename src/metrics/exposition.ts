@@ -37,6 +37,12 @@ export class ExpositionWriter {
     return this
   }
 
+  /** A sample line formatted by the caller. */
+  raw (line: string): this {
+    this.parts.push(line)
+    return this
+  }
+
   text (): string {
     return this.parts.length === 0 ? '' : this.parts.join('\n') + '\n'
   }

@@ -11,7 +11,7 @@ import type { ProbeResult } from '../probes/types.js'
 import { VERDICTS } from '../probes/verdict.js'
 import type { ResultStore } from '../state/store.js'
 import { PHASES } from '../transport/trace.js'
-import { ExpositionWriter, labelString } from './exposition.js'
+import { ExpositionWriter, formatValue, labelString } from './exposition.js'
 import { PairSeriesTable } from './pair-series.js'
 
 /** Few enough to keep /metrics small at thousands of pairs; 2.5 s is the EgressProxySlow threshold. */
@@ -65,23 +65,38 @@ type Labeler = (a: [string, string], b?: [string, string]) => string
 const PHASE_SUFFIX = PHASES.map((phase) => [phase, `,phase="${phase}"`] as const)
 const LE_SUFFIX = [...DURATION_BUCKETS.map((le) => `,le="${le}"`), ',le="+Inf"']
 
+/** The lines of one result's per-pair gauges, formatted once: a result is scraped several times (every 5 s, probes every 15-30 s). */
+interface ResultLines { success: string, status: string, lastRun: string, phases: string, reason?: string }
+const resultLines = new WeakMap<ProbeResult, ResultLines>()
+
+function linesOf (r: ProbeResult, labels: string): ResultLines {
+  let l = resultLines.get(r)
+  if (l === undefined) {
+    const line = (name: string, suffix: string, value: number): string => `${name}{${labels}${suffix}} ${formatValue(value)}`
+    l = {
+      success: line('egress_probe_success', '', r.success ? 1 : 0),
+      status: line('egress_probe_status_code', '', r.statusCode),
+      lastRun: line('egress_probe_last_run_timestamp_seconds', '', r.startedAt / 1000),
+      phases: PHASE_SUFFIX.map(([phase, suffix]) => line('egress_probe_phase_seconds', suffix, r.phases[phase])).join('\n'),
+    }
+    if (r.reason !== undefined) l.reason = line('egress_probe_failure_reason', `,reason="${r.reason}"`, 1)
+    resultLines.set(r, l)
+  }
+  return l
+}
+
 function render (w: ExpositionWriter, store: ResultStore, config: Config, table: PairSeriesTable, lbl: Labeler): string {
-  const latest = store.entries().flatMap((e) => e.state.latest === undefined ? [] : [e.state.latest])
   const pair = (r: { target: string, via: string }): string => lbl(['target', r.target], ['via', r.via])
-  const perResult = (name: string, help: string, value: (r: ProbeResult) => number): void => {
+  const lines = store.entries().flatMap((e) => e.state.latest === undefined ? [] : [linesOf(e.state.latest, pair(e))])
+  const perResult = (name: string, help: string, pick: (l: ResultLines) => string | undefined): void => {
     w.family(name, help, 'gauge')
-    for (const r of latest) w.sample(name, pair(r), value(r))
+    for (const l of lines) { const line = pick(l); if (line !== undefined) w.raw(line) }
   }
-  perResult('egress_probe_success', 'Whether the latest probe of the target through the via succeeded (1) or not (0).', (r) => r.success ? 1 : 0)
-  perResult('egress_probe_status_code', 'HTTP status code of the latest probe (0 when no response arrived).', (r) => r.statusCode)
-  perResult('egress_probe_last_run_timestamp_seconds', 'When the latest probe started, in seconds since the epoch.', (r) => r.startedAt / 1000)
-  w.family('egress_probe_phase_seconds', 'Time each phase of the latest probe took (0 for phases it did not reach or need).', 'gauge')
-  for (const r of latest) {
-    const labels = pair(r)
-    for (const [phase, suffix] of PHASE_SUFFIX) w.sample('egress_probe_phase_seconds', labels + suffix, r.phases[phase])
-  }
-  w.family('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', 'gauge')
-  for (const r of latest) if (r.reason !== undefined) w.sample('egress_probe_failure_reason', `${pair(r)},reason="${r.reason}"`, 1)
+  perResult('egress_probe_success', 'Whether the latest probe of the target through the via succeeded (1) or not (0).', (l) => l.success)
+  perResult('egress_probe_status_code', 'HTTP status code of the latest probe (0 when no response arrived).', (l) => l.status)
+  perResult('egress_probe_last_run_timestamp_seconds', 'When the latest probe started, in seconds since the epoch.', (l) => l.lastRun)
+  perResult('egress_probe_phase_seconds', 'Time each phase of the latest probe took (0 for phases it did not reach or need).', (l) => l.phases)
+  perResult('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', (l) => l.reason)
   // From the latest probe of the pair that completed TLS: a failing path keeps showing the certificate.
   const withTls = store.entries().flatMap((e) => e.state.tls === undefined ? [] : [{ ...e, tls: e.state.tls }])
   w.family('egress_probe_ssl_earliest_cert_expiry_seconds', 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).', 'gauge')
