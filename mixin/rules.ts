@@ -22,6 +22,11 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
     labels: { severity },
     annotations: { summary, description, runbook_url: `${c.runbookBase}#${name.toLowerCase()}` },
   })
+  // One alert name, two severities (as kube-prometheus does): the critical one mutes the warning.
+  const certificateExpiry = (severity: Severity, days: number): Rule => alert('EgressTargetCertificateExpiry', severity, '10m',
+    `(egress_probe_ssl_earliest_cert_expiry_seconds{${s}} - time()) < ${days} * 86400`,
+    'The certificate of {{ $labels.target }} expires in {{ $value | humanizeDuration }}',
+    'The earliest-expiring certificate {{ $labels.target }} sends (seen via {{ $labels.via }} on {{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse it then.')
   return [
     {
       name: 'egress-prober.recording',
@@ -75,12 +80,8 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         alert('EgressProbesStale', 'warning', '30s', `time() - egress_probe_last_run_timestamp_seconds{${s}} > 3 * egress_probe_interval_seconds{${s}}`,
           'Probes of {{ $labels.target }} via {{ $labels.via }} stopped running',
           'No probe of {{ $labels.target }} via {{ $labels.via }} on {{ $labels.instance }} ran for {{ $value | humanizeDuration }} (over 3 intervals, or 3 cron periods).'),
-        alert('EgressTargetCertificateExpiry', 'warning', '10m', `(egress_probe_ssl_earliest_cert_expiry_seconds{${s}} - time()) < 14 * 86400`,
-          'The certificate of {{ $labels.target }} expires in {{ $value | humanizeDuration }}',
-          'The earliest-expiring certificate {{ $labels.target }} sends (seen via {{ $labels.via }} on {{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse it then.'),
-        alert('EgressTargetCertificateExpiry', 'critical', '10m', `(egress_probe_ssl_earliest_cert_expiry_seconds{${s}} - time()) < 3 * 86400`,
-          'The certificate of {{ $labels.target }} expires in {{ $value | humanizeDuration }}',
-          'The earliest-expiring certificate {{ $labels.target }} sends (seen via {{ $labels.via }} on {{ $labels.instance }}) expires in {{ $value | humanizeDuration }}; clients will refuse it then.'),
+        certificateExpiry('warning', 14),
+        certificateExpiry('critical', 3),
         alert('EgressTLSVerifyFailed', 'warning', '5m', `egress_probe_failure_reason{${s},reason="tls"} == 1`,
           'TLS to {{ $labels.target }} via {{ $labels.via }} fails',
           'The TLS handshake with {{ $labels.target }} through {{ $labels.via }} on {{ $labels.instance }} fails (an untrusted or expired certificate, a name mismatch, or an interception on that path).'),
