@@ -136,7 +136,7 @@ async function handshake (
 function watchEnd (socket: net.Socket, trace: Trace): void {
   socket.once('end', () => { trace.lost ??= { by: 'peer' } })
   socket.once('error', (err: NodeJS.ErrnoException) => {
-    trace.lost ??= { by: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer' : 'local', error: err }
+    trace.lost ??= { by: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer' : 'local' }
   })
 }
 

@@ -33,7 +33,8 @@ export async function httpConnect (socket: Socket, proxy: ProxyConfig, authority
       throw new ProxyHandshakeError('proxy_rejected', `proxy answered CONNECT with status ${status}`)
     }
     throw new ProxyHandshakeError('proxy_rejected', `proxy answered CONNECT with more than ${MAX_INTERIM} interim responses`)
-  } finally {
+  } catch (err) {
     reader.release()
+    throw err
   }
 }

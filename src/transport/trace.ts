@@ -26,7 +26,7 @@ export class Trace {
   /** What the TLS handshake with the target showed, for https. */
   tls?: TlsFacts
   /** How the established connection ended, if it did: closed by the peer or destroyed locally. */
-  lost?: { by: 'peer' | 'local', error?: Error }
+  lost?: { by: 'peer' | 'local' }
   private finished = false
 
   constructor (private readonly now: Clock) {
