@@ -104,7 +104,7 @@ function probeMetrics (r: ProbeResult, target: TargetConfig): string {
   if (r.lastModified !== undefined) g('probe_http_last_modified_timestamp_seconds', 'Returns the Last-Modified HTTP response header in unixtime', r.lastModified)
   if (r.tls !== undefined) {
     g('probe_ssl_earliest_cert_expiry', 'Returns last SSL chain expiry in unixtime', r.tls.earliestExpiry)
-    g('probe_ssl_last_chain_expiry_timestamp_seconds', 'Returns last SSL chain expiry in timestamp', r.tls.earliestExpiry)
+    g('probe_ssl_last_chain_expiry_timestamp_seconds', 'Returns last SSL chain expiry in timestamp', r.tls.chainExpiry)
     const leaf = r.tls.leaf
     g('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information', 1, labelString([
       ['fingerprint_sha256', leaf.fingerprint256], ['issuer', leaf.issuer], ['subject', leaf.subject], ['subjectalternative', dnsNames(leaf.san)],

@@ -63,8 +63,10 @@ export interface TlsFacts {
   version: string
   /** OpenSSL's cipher name, e.g. TLS_AES_256_GCM_SHA384 */
   cipher: string
-  /** The earliest notAfter of the chain the server sent, in seconds since the epoch. */
+  /** The earliest notAfter of the chain the server sent (without the trust anchor), in seconds since the epoch. */
   earliestExpiry: number
+  /** The earliest notAfter of the chain including the trust anchor it was verified against (blackbox's last chain expiry). */
+  chainExpiry: number
   leaf: { subject: string, issuer: string, san: string, serial: string, fingerprint256: string }
 }
 
@@ -72,17 +74,25 @@ export interface TlsFacts {
 export function tlsFacts (socket: tls.TLSSocket): TlsFacts | undefined {
   const leaf = socket.getPeerCertificate(true)
   if (leaf === null || Object.keys(leaf).length === 0) return undefined
-  let earliest = Infinity
+  let sent = Infinity
+  let chain = Infinity
   const seen = new Set<string>()
-  // The chain as sent, up to the first self-issued certificate (bounded by the fingerprints seen).
+  // Node shows the chain the server sent followed by the trust anchor it found in the store: a
+  // self-issued certificate after the leaf is that anchor. blackbox's earliest expiry counts only
+  // what was sent (Go's PeerCertificates), so the anchor counts for the verified chain alone.
+  // Bounded by the fingerprints seen: a chain that loops ends.
   for (let c: tls.DetailedPeerCertificate | undefined = leaf; c !== undefined && !seen.has(c.fingerprint256) && seen.size < 16; c = c.issuerCertificate) {
     seen.add(c.fingerprint256)
-    earliest = Math.min(earliest, Date.parse(c.valid_to) / 1000)
+    const notAfter = Date.parse(c.valid_to) / 1000
+    chain = Math.min(chain, notAfter)
+    const anchor = c !== leaf && c.issuerCertificate?.fingerprint256 === c.fingerprint256
+    if (!anchor) sent = Math.min(sent, notAfter)
   }
   return {
     version: bounded(socket.getProtocol() ?? 'unknown'),
     cipher: bounded(socket.getCipher()?.name ?? 'unknown'),
-    earliestExpiry: Number.isFinite(earliest) ? earliest : 0,
+    earliestExpiry: Number.isFinite(sent) ? sent : 0,
+    chainExpiry: Number.isFinite(chain) ? chain : 0,
     leaf: {
       subject: bounded(dn(leaf.subject)),
       issuer: bounded(dn(leaf.issuer)),
