@@ -1,7 +1,7 @@
 /**
- * Accuracy and cost: the same probes, one at a time, alternating the two tools, against a
- * target that holds its first byte exactly 100 ms. Overhead = reported − 100 ms; CPU per probe
- * from /proc/PID/stat around each path's loop.
+ * Accuracy and cost: the same probes, one at a time, both tools in a random order each round,
+ * against a target that holds its first byte exactly 100 ms. Overhead = reported − 100 ms; CPU
+ * per probe from /proc/PID/stat around each path's loop.
  */
 import { cpuSeconds } from './lib/proc.js'
 import { summarize, type Summary } from './lib/stats.js'
@@ -25,7 +25,8 @@ export async function runAccuracy (servers: Servers, tools: Tool[], n: number, l
       await fetch(`http://127.0.0.1:${servers.httpPort}/stats`) // reset the hold statistics
       const acc = new Map(tools.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[], cpu: cpuSeconds(t.proc.pid), failures: 0 }]))
       for (let i = 0; i < n; i++) {
-        for (const t of tools) {
+        // A random order each round: neither tool always probes right after the other.
+        for (const t of Math.random() < 0.5 ? tools : [...tools].reverse()) {
           const a = acc.get(t.name)!
           const s = await probe(t.probeUrl(path, scheme, 'hold'))
           if (!s.ok) { a.failures++; continue }

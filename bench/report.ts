@@ -22,6 +22,9 @@ const US = 'egress-prober'
 const f = (x: number, d = 3): string => Number.isFinite(x) ? x.toFixed(d) : 'n/a'
 const ratio = (ours: number, theirs: number): string => theirs > 0 && Number.isFinite(ours) ? (ours / theirs).toFixed(2) : 'n/a'
 const triple = (s: Summary): string => `${f(s.min)} / ${f(s.p50)} / ${f(s.p99)}`
+/** "http via http" is not the same path for both: blackbox forwards an absolute-URI request to the proxy, we tunnel with CONNECT. */
+export const pathLabel = (scheme: string, path: string): string =>
+  scheme === 'http' && path === 'http' ? 'http via http (not the same path: blackbox forwards the request, we tunnel with CONNECT)' : `${scheme} via ${path}`
 
 /** The markdown report; `analysis` (bench/analysis.md) says what remains and why. */
 export function markdown (r: BenchResult, analysis = ''): string {
@@ -31,17 +34,17 @@ export function markdown (r: BenchResult, analysis = ''): string {
     `egress-prober ${r.versions.egressProber} on Node ${r.versions.node}; blackbox_exporter ${r.versions.blackbox} (Debian). Loopback only; servers and proxies run in a separate process.`, '',
     '## Goals', '', goalsTable(r), '')
   out.push('## Accuracy (overhead over the true 100 ms hold, ms: min / median / p99)', '',
-    `${r.probesPerPath} probes per tool per path, driven through each tool's \`/probe\`, one at a time, alternating tools. Ratio = egress-prober / blackbox on the medians (lower is better).`, '',
+    `${r.probesPerPath} probes per tool per path, driven through each tool's \`/probe\`, one at a time, both tools each round in a random order. TTFB from when the tool has its connection (blackbox's \`processing\`; ours: total minus the phases before the connection and the transfer, so it includes undici's setup). Ratio = egress-prober / blackbox on the medians (lower is better).`, '',
     '| path | TTFB: blackbox | TTFB: egress-prober | ratio | total: blackbox | total: egress-prober | ratio | server hold p50 / p99 |',
     '|---|---|---|---|---|---|---|---|')
   for (const row of r.accuracy) {
     const bb = row.tools[BB]!
     const us = row.tools[US]!
-    out.push(`| ${row.scheme} via ${row.path} | ${triple(bb.ttfbOverheadMs)} | ${triple(us.ttfbOverheadMs)} | ${ratio(us.ttfbOverheadMs.p50, bb.ttfbOverheadMs.p50)} | ${triple(bb.totalOverheadMs)} | ${triple(us.totalOverheadMs)} | ${ratio(us.totalOverheadMs.p50, bb.totalOverheadMs.p50)} | ${f(row.serverHoldMs.p50)} / ${f(row.serverHoldMs.p99)} |`)
+    out.push(`| ${pathLabel(row.scheme, row.path)} | ${triple(bb.ttfbOverheadMs)} | ${triple(us.ttfbOverheadMs)} | ${ratio(us.ttfbOverheadMs.p50, bb.ttfbOverheadMs.p50)} | ${triple(bb.totalOverheadMs)} | ${triple(us.totalOverheadMs)} | ${ratio(us.totalOverheadMs.p50, bb.totalOverheadMs.p50)} | ${f(row.serverHoldMs.p50)} / ${f(row.serverHoldMs.p99)} |`)
   }
   out.push('', '![accuracy](latest.svg)', '', '## Cost (CPU ms per probe, the tool process alone, from /proc/PID/stat)', '',
     '| path | blackbox | egress-prober | ratio |', '|---|---|---|---|')
-  for (const row of r.accuracy) out.push(`| ${row.scheme} via ${row.path} | ${f(row.tools[BB]!.cpuMsPerProbe, 2)} | ${f(row.tools[US]!.cpuMsPerProbe, 2)} | ${ratio(row.tools[US]!.cpuMsPerProbe, row.tools[BB]!.cpuMsPerProbe)} |`)
+  for (const row of r.accuracy) out.push(`| ${pathLabel(row.scheme, row.path)} | ${f(row.tools[BB]!.cpuMsPerProbe, 2)} | ${f(row.tools[US]!.cpuMsPerProbe, 2)} | ${ratio(row.tools[US]!.cpuMsPerProbe, row.tools[BB]!.cpuMsPerProbe)} |`)
   out.push('', '## Capacity (probes/s through /probe, http direct, 100 ms hold)', '',
     '| concurrency | blackbox probes/s | p50 ms | egress-prober probes/s | p50 ms |', '|---|---|---|---|---|')
   const bbLevels = r.capacity[BB]?.levels ?? []
@@ -58,14 +61,19 @@ export function markdown (r: BenchResult, analysis = ''): string {
   }
   if (r.scale !== undefined) {
     const s = r.scale
-    out.push('', `## Scale (egress-prober alone: ${s.targets} targets × 3 vias = ${s.pairs} pairs, 15 s interval, ${s.seconds} s)`, '',
-      '| measure | value | goal |', '|---|---|---|',
-      `| RSS max | ${f(s.rssMaxMB, 0)} MB | ≤ 150 MB |`,
-      `| RSS growth after warm-up (floor of the last 30 s vs floor of 30–60 s) | ${f(s.rssGrowthPct, 1)} % | < 5 % |`,
-      `| /metrics render p50 / p99 (${f(s.metricsBytes / 2 ** 20, 1)} MiB) | ${f(s.renderMs.p50, 1)} / ${f(s.renderMs.p99, 1)} ms | p99 ≤ 100 ms |`,
-      `| scheduler slip p99 (bucket bound) | ≤ ${f(s.slipP99Ms, 0)} ms | ≤ 50 ms |`,
-      `| event-loop delay p99 (median / max of the per-scrape p99; prom-client's 10 ms sampling, so 10 ms is the floor) | ${f(s.eventLoopDelayP99Ms.p50, 1)} / ${f(s.eventLoopDelayP99Ms.max, 1)} ms | – |`,
-      `| probes run | ${s.probesRun} | – |`)
+    out.push('', `## Scale (egress-prober alone: ${s.targets.toLocaleString('en')} targets × 3 paths = ${s.pairs.toLocaleString('en')} pairs every ${s.intervalSeconds} s, a third https)`, '',
+      `Proxies: ${s.proxies}. Targets: the bench servers (a 5 ms answer). \`max_concurrent_probes: 128\`. Measured for ${f(s.seconds, 0)} s after a 30 s warm-up, scraped every 5 s with gzip as Prometheus does; targets, proxies and the bench itself share the same 2 cores.`, '',
+      '| measure | value |', '|---|---|',
+      `| start-up to ready | ${f(s.startupMs, 0)} ms |`,
+      `| CPU | ${f(s.cores, 2)} cores |`,
+      `| RSS max / floor of the first half / floor of the second half | ${f(s.rssMB.max, 0)} / ${f(s.rssMB.floorEarly, 0)} / ${f(s.rssMB.floorLate, 0)} MB |`,
+      `| V8 heap used, max | ${f(s.heapUsedMB.max, 0)} MB |`,
+      `| /metrics scrape p50 / p90 / p99 (gzip, ${f(s.metricsGzipBytes / 2 ** 20, 2)} MiB; ${f(s.metricsBytes / 2 ** 20, 1)} MiB of text) | ${f(s.scrapeMs.p50, 0)} / ${f(s.scrapeMs.p90, 0)} / ${f(s.scrapeMs.p99, 0)} ms |`,
+      `| series (per pair) | ${s.series.toLocaleString('en')} (${f(s.seriesPerPair, 2)}) |`,
+      `| skipped slots | ${s.skipped} |`,
+      `| start delay p99 (bucket bound) | ≤ ${f(s.startDelayP99Ms, 0)} ms |`,
+      `| probes / success | ${s.probes.toLocaleString('en')} / ${f(s.successRatio * 100, 2)} % |`,
+      `| reload of the ${s.pairs.toLocaleString('en')} pairs (one target changed) | ${f(s.reload.ms, 0)} ms${s.reload.ok ? '' : ' (failed)'}; probes in the next ${s.intervalSeconds} s: ${f(s.reload.probesNext30sPerPair, 2)} per pair |`)
   }
   if (r.detection !== undefined) {
     const d = r.detection

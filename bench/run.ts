@@ -1,9 +1,9 @@
 /**
  * npm run bench: egress-prober and blackbox_exporter side by side on loopback (bounded, about
- * ten minutes on 2 cores). Writes bench/results/latest.{json,md,svg}. Knobs (environment):
- * BENCH_PROBES (per tool per path, default 250), BENCH_SCALE_SECONDS (130), BENCH_SCALE_TARGETS
- * (1000), BENCH_DETECTION_RUNS (5), BENCH_CAPACITY_SECONDS (3), BENCH_ONLY (comma list of
- * accuracy,capacity,scale,detection).
+ * fifteen minutes on 2 cores). Writes bench/results/latest.{json,md,svg}. Knobs (environment):
+ * BENCH_PROBES (per tool per path, default 250), BENCH_SCALE_SECONDS (180; 1800 for the soak),
+ * BENCH_SCALE_TARGETS (3334: × 3 paths = 10,002 pairs), BENCH_DETECTION_RUNS (5),
+ * BENCH_CAPACITY_SECONDS (3), BENCH_ONLY (comma list of accuracy,capacity,scale,detection).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -33,7 +33,8 @@ const dir = mkdtempSync(join(tmpdir(), 'egress-prober-bench-'))
 const servers = await startProc(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./servers.ts', import.meta.url))], { ready: /^\{/ })
 const s = JSON.parse(servers.line) as Servers
 const stops: (() => Promise<void>)[] = [servers.stop]
-const deadline = setTimeout(() => { log('bench: over 15 minutes, stopping'); void Promise.all(stops.map((x) => x())).then(() => process.exit(1)) }, 15 * 60_000)
+const limitMin = 30 + env('BENCH_SCALE_SECONDS', 180) / 60
+const deadline = setTimeout(() => { log(`bench: over ${limitMin.toFixed(0)} minutes, stopping`); void Promise.all(stops.map((x) => x())).then(() => process.exit(1)) }, limitMin * 60_000)
 
 try {
   const [bb, us] = await Promise.all([startBlackbox(s, dir), startEgressProber(s, dir)])
@@ -58,7 +59,7 @@ try {
     result.capacity = capacity
   }
   await Promise.all([bb.proc.stop(), us.proc.stop()])
-  if (only.has('scale')) result.scale = await runScale(s, dir, env('BENCH_SCALE_SECONDS', 130), env('BENCH_SCALE_TARGETS', 1000), log)
+  if (only.has('scale')) result.scale = await runScale(s, dir, env('BENCH_SCALE_SECONDS', 180), env('BENCH_SCALE_TARGETS', 3334), log)
   if (only.has('detection')) result.detection = await runDetection(s, dir, env('BENCH_DETECTION_RUNS', 5), log)
   mkdirSync(OUT, { recursive: true })
   const slim = { ...result, accuracy: result.accuracy.map((row) => ({ ...row, tools: Object.fromEntries(Object.entries(row.tools).map(([k, v]) => [k, { ...v, samples: undefined }])) })) }

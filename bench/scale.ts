@@ -1,94 +1,175 @@
 /**
- * Scale, egress-prober alone: 1,000 targets × 3 vias every 15 s against loopback targets.
- * Samples RSS and /metrics render time each second; reads the scheduler slip
- * (egress_probe_start_delay_seconds) and event-loop delay from /metrics.
+ * Scale (issue #14), egress-prober alone: 3,334 targets × {direct, HTTP CONNECT, SOCKS5} =
+ * 10,002 pairs every 30 s through real proxies (microsocks, tinyproxy), a third of the targets
+ * https, `max_concurrent_probes: 128`. Measures the time to ready, then for `seconds` after a
+ * 30 s warm-up: CPU (cores), RSS and V8 heap, a gzip scrape of /metrics every 5 s as Prometheus
+ * does it, skipped slots, the start delay, success; then a reload of the same 10,002 pairs with
+ * one target changed (duration, and whether the schedule kept its pace).
  */
 import { writeFileSync } from 'node:fs'
-import { gzipSync } from 'node:zlib'
+import http from 'node:http'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { freePorts } from '../test/helpers/ports.js'
-import { rssBytes, startProc } from './lib/proc.js'
+import { cpuSeconds, rssBytes, startProc } from './lib/proc.js'
+import { startProxies } from './lib/proxies.js'
 import { summarize, type Summary } from './lib/stats.js'
 import { ROOT, type Servers } from './lib/tools.js'
 
 export interface ScaleResult {
   targets: number
   pairs: number
+  intervalSeconds: number
+  /** Measured window, after the warm-up. */
   seconds: number
-  rssMaxMB: number
+  proxies: string
+  startupMs: number
+  cores: number
+  rssMB: { max: number, floorEarly: number, floorLate: number }
   rssGrowthPct: number
-  renderMs: Summary
+  heapUsedMB: { max: number }
+  /** Each a full gzip /metrics answer, as Prometheus asks for it, every 5 s. */
+  scrapeMs: Summary
   metricsBytes: number
-  /** Samples in the last /metrics, and its size gzip-compressed as sent to Prometheus. */
-  series: number
   metricsGzipBytes: number
-  slipP99Ms: number
-  eventLoopDelayP99Ms: Summary
-  probesRun: number
+  series: number
+  seriesPerPair: number
+  skipped: number
+  startDelayP99Ms: number
+  probes: number
+  successRatio: number
+  reload: { ms: number, ok: boolean, probesNext30sPerPair: number }
 }
 
+const WARMUP_S = 30
+const SCRAPE_EVERY_MS = 5000
+
 export async function runScale (s: Servers, dir: string, seconds: number, targets: number, log: (s: string) => void): Promise<ScaleResult> {
+  const intervalSeconds = 30
+  const proxies = await startProxies(s, dir)
   const [port] = await freePorts(1) as [number]
-  const lines = Array.from({ length: targets }, (_, i) => `  - { name: t${String(i).padStart(4, '0')}, url: "http://127.0.0.1:${s.httpPort}/sleep?ms=5&t=${i}" }`)
   const file = join(dir, 'scale.yml')
-  writeFileSync(file, `listen: 127.0.0.1:${port}
-defaults: { interval: 15s, timeout: 5s }
-max_concurrent_probes: 256
-proxies: { http: "http://127.0.0.1:${s.connectPort}", socks: "socks5://127.0.0.1:${s.socksPort}" }
+  const config = (changed: number): string => {
+    const lines = Array.from({ length: targets }, (_, i) => {
+      const secure = i % 3 === 2
+      const url = `${secure ? 'https' : 'http'}://127.0.0.1:${secure ? s.httpsPort : s.httpPort}/sleep?ms=5&t=${i}${i === changed ? '&changed' : ''}`
+      return `  - { name: t${String(i).padStart(5, '0')}, url: "${url}"${secure ? `, tls: { ca_file: "${s.caFile}" }` : ''} }`
+    })
+    return `listen: 127.0.0.1:${port}
+defaults: { interval: ${intervalSeconds}s, timeout: 5s }
+max_concurrent_probes: 128
+proxies: { http: "http://127.0.0.1:${proxies.connectPort}", socks: "socks5://127.0.0.1:${proxies.socksPort}" }
 targets:
 ${lines.join('\n')}
-`)
-  const proc = await startProc(process.execPath, [join(ROOT, 'dist/cli.js'), `--config.file=${file}`, '--log.level=info'],
-    { ready: /egress-prober started/, env: { ...process.env, NODE_ENV: 'production' } })
+`
+  }
+  writeFileSync(file, config(-1))
   const base = `http://127.0.0.1:${port}`
-  const rss: { t: number, bytes: number }[] = []
-  const render: number[] = []
-  const loopP99: number[] = []
-  let metricsBytes = 0
-  let last = ''
-  const started = Date.now()
+  const spawned = performance.now()
+  const proc = await startProc(process.execPath, [join(ROOT, 'dist/cli.js'), `--config.file=${file}`, '--log.level=warn', '--web.enable-lifecycle'],
+    { ready: /./, readyOnSpawn: true, env: { ...process.env, NODE_ENV: 'production' } })
   try {
-    while (Date.now() - started < seconds * 1000) {
-      const t0 = performance.now()
-      last = await (await fetch(`${base}/metrics`)).text()
-      render.push(performance.now() - t0)
-      metricsBytes = last.length
-      rss.push({ t: (Date.now() - started) / 1000, bytes: rssBytes(proc.pid) })
-      loopP99.push(Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(last)?.[1] ?? Number.NaN) * 1000)
-      if (rss.length % 15 === 0) log(`scale t=${rss.at(-1)!.t.toFixed(0)}s rss ${(rss.at(-1)!.bytes / 2 ** 20).toFixed(0)}MB render ${render.at(-1)!.toFixed(0)}ms`)
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - t0))))
+    while (!await fetch(`${base}/-/ready`).then((r) => r.ok, () => false)) await new Promise((resolve) => setTimeout(resolve, 20))
+    const startupMs = performance.now() - spawned
+    log(`scale: ${targets * 3} pairs ready in ${startupMs.toFixed(0)} ms; proxies: ${proxies.kind}`)
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000))
+
+    const rss: number[] = []
+    const heap: number[] = []
+    const scrapes: number[] = []
+    let last = { text: '', gzipBytes: 0 }
+    const before = await scrape(base)
+    const cpu0 = cpuSeconds(proc.pid)
+    const t0 = performance.now()
+    while (performance.now() - t0 < seconds * 1000) {
+      const started = performance.now()
+      last = await scrape(base)
+      scrapes.push(performance.now() - started)
+      rss.push(rssBytes(proc.pid))
+      heap.push(gauge(last.text, 'nodejs_heap_size_used_bytes'))
+      if (scrapes.length % 6 === 0) log(`scale t=${((performance.now() - t0) / 1000).toFixed(0)}s rss ${(rss.at(-1)! / 2 ** 20).toFixed(0)} MB heap ${(heap.at(-1)! / 2 ** 20).toFixed(0)} MB scrape ${scrapes.at(-1)!.toFixed(0)} ms`)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, SCRAPE_EVERY_MS - (performance.now() - started))))
+    }
+    const elapsed = (performance.now() - t0) / 1000
+    const gc = [...last.text.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[2]} ${m[1]} ${Number(m[3]).toFixed(2)}`)
+    log(`scale: gc ${gc.join(', ')}`)
+    const cores = (cpuSeconds(proc.pid) - cpu0) / elapsed
+
+    // A reload of the same pairs with one target changed: how long, and does the pace hold?
+    writeFileSync(file, config(0))
+    const beforeReload = counter((await scrape(base)).text, 'egress_probes_total')
+    const r0 = performance.now()
+    const res = await fetch(`${base}/-/reload`, { method: 'POST' })
+    const reloadMs = performance.now() - r0
+    await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000))
+    const after = await scrape(base)
+    const reload = { ms: reloadMs, ok: res.ok, probesNext30sPerPair: (counter(after.text, 'egress_probes_total') - beforeReload) / (targets * 3) }
+    log(`scale: reload ${reloadMs.toFixed(0)} ms (${res.status}); probes in the next ${intervalSeconds} s per pair: ${reload.probesNext30sPerPair.toFixed(2)}`)
+
+    const half = Math.floor(rss.length / 2)
+    const floorEarly = Math.min(...rss.slice(0, half))
+    const floorLate = Math.min(...rss.slice(half))
+    const series = last.text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length
+    const probes = counter(last.text, 'egress_probes_total') - counter(before.text, 'egress_probes_total')
+    const successes = counter(last.text, 'egress_probes_total', 'result="success"') - counter(before.text, 'egress_probes_total', 'result="success"')
+    return {
+      targets,
+      pairs: targets * 3,
+      intervalSeconds,
+      seconds: elapsed,
+      proxies: proxies.kind,
+      startupMs,
+      cores,
+      rssMB: { max: Math.max(...rss) / 2 ** 20, floorEarly: floorEarly / 2 ** 20, floorLate: floorLate / 2 ** 20 },
+      rssGrowthPct: ((floorLate - floorEarly) / floorEarly) * 100,
+      heapUsedMB: { max: Math.max(...heap) / 2 ** 20 },
+      scrapeMs: summarize(scrapes),
+      metricsBytes: last.text.length,
+      metricsGzipBytes: last.gzipBytes,
+      series,
+      seriesPerPair: series / (targets * 3),
+      skipped: counter(last.text, 'egress_probe_skipped_total'),
+      startDelayP99Ms: histogramQuantile(last.text, 'egress_probe_start_delay_seconds', 0.99, before.text) * 1000,
+      probes,
+      successRatio: successes / Math.max(1, probes),
+      reload,
     }
   } finally {
     await proc.stop()
-  }
-  // Warm-up: the first 30 s (every pair has run twice). RSS saw-tooths with V8's garbage
-  // collection, so growth compares the floors (minimum RSS) of [30 s, 60 s) and the last 30 s.
-  const floor = (xs: number[]): number => Math.min(...xs)
-  const early = floor(rss.filter((r) => r.t >= 30 && r.t < 60).map((r) => r.bytes))
-  const late = floor(rss.filter((r) => r.t >= seconds - 30).map((r) => r.bytes))
-  return {
-    targets,
-    pairs: targets * 3,
-    seconds,
-    rssMaxMB: Math.max(...rss.map((r) => r.bytes)) / 2 ** 20,
-    rssGrowthPct: ((late - early) / early) * 100,
-    renderMs: summarize(render.slice(5)),
-    metricsBytes,
-    series: last.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
-    metricsGzipBytes: gzipSync(last, { level: 1 }).length,
-    slipP99Ms: histogramQuantile(last, 'egress_probe_start_delay_seconds', 0.99) * 1000,
-    eventLoopDelayP99Ms: summarize(loopP99.filter((v) => Number.isFinite(v))),
-    probesRun: sumCounter(last, 'egress_probes_total'),
+    await proxies.stop()
   }
 }
 
-/** The upper bound of the bucket holding quantile q (what the buckets allow us to say). */
-function histogramQuantile (text: string, name: string, q: number): number {
-  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const)
+/** One scrape as Prometheus does it (gzip asked for), timed to the last byte by the caller. */
+async function scrape (base: string): Promise<{ text: string, gzipBytes: number }> {
+  return await new Promise((resolve, reject) => {
+    http.get(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const gzip = res.headers['content-encoding'] === 'gzip'
+        resolve({ text: (gzip ? gunzipSync(body) : body).toString(), gzipBytes: gzip ? body.length : Number.NaN })
+      })
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+}
+
+function gauge (text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+}
+
+function counter (text: string, name: string, having = ''): number {
+  return [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].filter((m) => m[1]!.includes(having)).reduce((a, m) => a + Number(m[2]), 0)
+}
+
+/** The upper bound of the bucket holding quantile q of the observations since `before`. */
+function histogramQuantile (text: string, name: string, q: number, before: string): number {
+  const read = (t: string): Map<string, number> => new Map([...t.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, Number(m[2])]))
+  const now = read(text)
+  const then = read(before)
+  const buckets = [...now].map(([le, n]) => [le === '+Inf' ? Infinity : Number(le), n - (then.get(le) ?? 0)] as const)
   const total = buckets.at(-1)?.[1] ?? 0
   return buckets.find(([, count]) => count >= q * total)?.[0] ?? Number.NaN
-}
-
-function sumCounter (text: string, name: string): number {
-  return [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0)
 }

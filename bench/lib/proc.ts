@@ -21,7 +21,7 @@ export function rssBytes (pid: number): number {
 export interface Proc { child: ChildProcess, pid: number, stop: () => Promise<void> }
 
 /** Spawns a process; resolves with its first stdout line matching `ready` (bounded). */
-export async function startProc (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv, cwd?: string, ready: RegExp, timeoutMs?: number }): Promise<Proc & { line: string }> {
+export async function startProc (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv, cwd?: string, ready: RegExp, timeoutMs?: number, readyOnSpawn?: boolean }): Promise<Proc & { line: string }> {
   const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
@@ -31,6 +31,8 @@ export async function startProc (cmd: string, args: string[], opts: { env?: Node
   }
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { void stop(); reject(new Error(`${cmd} did not start`)) }, opts.timeoutMs ?? 15_000)
+    // Quiet programs (proxies) print nothing: ready once spawned; the caller checks the port.
+    if (opts.readyOnSpawn === true) child.once('spawn', () => { clearTimeout(timer); resolve('') })
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (l) => {
         if (opts.ready.test(l)) { clearTimeout(timer); resolve(l) }

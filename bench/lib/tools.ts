@@ -23,15 +23,21 @@ export interface Tool {
 
 export interface ProbeSample { ok: boolean, total: number, ttfb: number }
 
-/** Reads probe_success, probe_duration_seconds and the processing phase from a /probe answer. */
+/**
+ * Reads probe_success, probe_duration_seconds and the time to first byte from a /probe answer,
+ * both from the same point: when the tool has its connection. blackbox's `processing` phase is
+ * that (httptrace GotConn → GotFirstResponseByte). Ours starts when the request is written, so
+ * for egress-prober TTFB is taken as the total minus every phase before the connection and
+ * minus the transfer: it carries undici's own setup and the probe's start-up too (against us).
+ */
 export async function probe (url: string): Promise<ProbeSample> {
   const text = await (await fetch(url)).text()
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? Number.NaN)
-  return {
-    ok: num(/^probe_success (\S+)$/m) === 1,
-    total: num(/^probe_duration_seconds (\S+)$/m),
-    ttfb: num(/^probe_http_duration_seconds\{phase="processing"\} (\S+)$/m),
-  }
+  const phase = (name: string): number => num(new RegExp(`^probe_http_duration_seconds\\{phase="${name}"\\} (\\S+)$`, 'm'))
+  const total = num(/^probe_duration_seconds (\S+)$/m)
+  const ours = /^egress_probe_failure_reason /m.test(text) || text.includes('# HELP egress_probe_failure_reason')
+  const ttfb = ours ? total - phase('resolve') - phase('connect') - phase('proxy') - phase('tls') - phase('transfer') : phase('processing')
+  return { ok: num(/^probe_success (\S+)$/m) === 1, total, ttfb }
 }
 
 async function waitReady (url: string): Promise<void> {
@@ -61,7 +67,7 @@ export async function startBlackbox (s: Servers, dir: string): Promise<Tool> {
 }
 
 /** egress-prober from dist/, with targets that never run on their own (cron once a year). */
-export async function startEgressProber (s: Servers, dir: string): Promise<Tool> {
+export async function startEgressProber (s: Servers, dir: string, nodeArgs: string[] = []): Promise<Tool> {
   const [port] = await freePorts(1) as [number]
   const never = '"0 0 1 1 *"'
   const targets = (['http', 'https'] as const).flatMap((scheme) => (['hold', 'sleep'] as const).map((kind) =>
@@ -74,7 +80,7 @@ proxies: { http: "http://127.0.0.1:${s.connectPort}", socks: "socks5://127.0.0.1
 targets:
 ${targets.join('\n')}
 `)
-  const proc = await startProc(process.execPath, [join(ROOT, 'dist/cli.js'), `--config.file=${file}`],
+  const proc = await startProc(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), `--config.file=${file}`],
     { ready: /egress-prober started/, env: { ...process.env, NODE_ENV: 'production' } })
   const base = `http://127.0.0.1:${port}`
   await waitReady(`${base}/-/ready`)

@@ -46,4 +46,11 @@ export class ExpositionWriter {
   text (): string {
     return this.parts.length === 0 ? '' : this.parts.join('\n') + '\n'
   }
+
+  /** The text written since the last drain (for rendering in chunks). */
+  drain (): string {
+    const text = this.text()
+    this.parts.length = 0
+    return text
+  }
 }

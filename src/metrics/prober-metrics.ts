@@ -10,7 +10,8 @@ import { DIRECT, EGRESS_IP_TARGET, type Config } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
 import { VERDICTS } from '../probes/verdict.js'
 import type { ResultStore } from '../state/store.js'
-import { PHASES } from '../transport/trace.js'
+import { pairPhases } from '../probes/phases.js'
+import { PHASES, type Phase } from '../transport/trace.js'
 import { ExpositionWriter, formatValue, labelString } from './exposition.js'
 import { PairSeriesTable } from './pair-series.js'
 
@@ -27,6 +28,8 @@ export interface ProberMetrics {
   forget: (target: string, via: string) => void
   /** The egress_* families as exposition text. */
   render: () => string
+  /** The same text in chunks of at most a few thousand lines, for writing without blocking the event loop. */
+  chunks: () => Generator<string>
 }
 
 export function registerProberMetrics (registry: Registry, store: ResultStore, config: () => Config, version: string): ProberMetrics {
@@ -57,19 +60,20 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     skipped (target, via) { table.skip(target, via) },
     startDelay (ms) { startDelay.observe(Math.max(0, ms) / 1000) },
     forget (target, via) { table.forget(target, via); labelCache.clear() },
-    render () { return render(new ExpositionWriter(), store, config(), table, lbl) },
+    render () { return [...renderChunks(new ExpositionWriter(), store, config(), table, lbl)].join('') },
+    chunks () { return renderChunks(new ExpositionWriter(), store, config(), table, lbl) },
   }
 }
 
 type Labeler = (a: [string, string], b?: [string, string]) => string
-const PHASE_SUFFIX = PHASES.map((phase) => [phase, `,phase="${phase}"`] as const)
+const PHASE_SUFFIX = Object.fromEntries(PHASES.map((phase) => [phase, `,phase="${phase}"`])) as Record<Phase, string>
 const LE_SUFFIX = [...DURATION_BUCKETS.map((le) => `,le="${le}"`), ',le="+Inf"']
 
 /** The lines of one result's per-pair gauges, formatted once: a result is scraped several times (every 5 s, probes every 15-30 s). */
 interface ResultLines { success: string, status: string, lastRun: string, phases: string, reason?: string }
 const resultLines = new WeakMap<ProbeResult, ResultLines>()
 
-function linesOf (r: ProbeResult, labels: string): ResultLines {
+function linesOf (r: ProbeResult, labels: string, phases: readonly Phase[]): ResultLines {
   let l = resultLines.get(r)
   if (l === undefined) {
     const line = (name: string, suffix: string, value: number): string => `${name}{${labels}${suffix}} ${formatValue(value)}`
@@ -77,7 +81,7 @@ function linesOf (r: ProbeResult, labels: string): ResultLines {
       success: line('egress_probe_success', '', r.success ? 1 : 0),
       status: line('egress_probe_status_code', '', r.statusCode),
       lastRun: line('egress_probe_last_run_timestamp_seconds', '', r.startedAt / 1000),
-      phases: PHASE_SUFFIX.map(([phase, suffix]) => line('egress_probe_phase_seconds', suffix, r.phases[phase])).join('\n'),
+      phases: phases.map((phase) => line('egress_probe_phase_seconds', PHASE_SUFFIX[phase], r.phases[phase])).join('\n'),
     }
     if (r.reason !== undefined) l.reason = line('egress_probe_failure_reason', `,reason="${r.reason}"`, 1)
     resultLines.set(r, l)
@@ -85,29 +89,59 @@ function linesOf (r: ProbeResult, labels: string): ResultLines {
   return l
 }
 
-function render (w: ExpositionWriter, store: ResultStore, config: Config, table: PairSeriesTable, lbl: Labeler): string {
-  const pair = (r: { target: string, via: string }): string => lbl(['target', r.target], ['via', r.via])
-  const lines = store.entries().flatMap((e) => e.state.latest === undefined ? [] : [linesOf(e.state.latest, pair(e))])
-  const perResult = (name: string, help: string, pick: (l: ResultLines) => string | undefined): void => {
-    w.family(name, help, 'gauge')
-    for (const l of lines) { const line = pick(l); if (line !== undefined) w.raw(line) }
+/** Per config (a reload brings a new one): target → via → the phases that pair can go through. */
+const phaseCache = new WeakMap<Config, Map<string, Map<string, Phase[]>>>()
+function phasesOfPairs (config: Config): (target: string, via: string) => readonly Phase[] {
+  let byTarget = phaseCache.get(config)
+  if (byTarget === undefined) {
+    byTarget = new Map(config.targets.map((t) => [t.name, new Map(t.via.map((via) => [via, pairPhases(t, config.proxies[via])]))]))
+    phaseCache.set(config, byTarget)
   }
-  perResult('egress_probe_success', 'Whether the latest probe of the target through the via succeeded (1) or not (0).', (l) => l.success)
-  perResult('egress_probe_status_code', 'HTTP status code of the latest probe (0 when no response arrived).', (l) => l.status)
-  perResult('egress_probe_last_run_timestamp_seconds', 'When the latest probe started, in seconds since the epoch.', (l) => l.lastRun)
-  perResult('egress_probe_phase_seconds', 'Time each phase of the latest probe took (0 for phases it did not reach or need).', (l) => l.phases)
-  perResult('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', (l) => l.reason)
+  const found = byTarget
+  return (target, via) => found.get(target)?.get(via) ?? PHASES
+}
+
+/** Pairs per chunk: a chunk of the largest family (phases) is ~5,000 lines, a few ms to write. */
+const CHUNK_PAIRS = 1000
+
+/**
+ * Every egress_* family, a chunk at a time. The latest results are taken once at the start, so
+ * all the per-pair lines of one scrape come from the same results even while probes finish
+ * between chunks.
+ */
+function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config, table: PairSeriesTable, lbl: Labeler): Generator<string> {
+  const pair = (r: { target: string, via: string }): string => lbl(['target', r.target], ['via', r.via])
+  const phases = phasesOfPairs(config)
+  const entries = store.entries()
+  const lines = entries.flatMap((e) => e.state.latest === undefined ? [] : [linesOf(e.state.latest, pair(e), phases(e.target, e.via))])
+  function * perResult (name: string, help: string, pick: (l: ResultLines) => string | undefined): Generator<string> {
+    w.family(name, help, 'gauge')
+    for (let i = 0; i < lines.length; i++) {
+      const line = pick(lines[i]!)
+      if (line !== undefined) w.raw(line)
+      if (i % CHUNK_PAIRS === CHUNK_PAIRS - 1) yield w.drain()
+    }
+    yield w.drain()
+  }
+  yield * perResult('egress_probe_success', 'Whether the latest probe of the target through the via succeeded (1) or not (0).', (l) => l.success)
+  yield * perResult('egress_probe_status_code', 'HTTP status code of the latest probe (0 when no response arrived).', (l) => l.status)
+  yield * perResult('egress_probe_last_run_timestamp_seconds', 'When the latest probe started, in seconds since the epoch.', (l) => l.lastRun)
+  yield * perResult('egress_probe_phase_seconds', 'Time each phase of the latest probe took (0 for phases it did not reach); only the phases the pair can go through.', (l) => l.phases)
+  yield * perResult('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', (l) => l.reason)
   // From the latest probe of the pair that completed TLS: a failing path keeps showing the certificate.
-  const withTls = store.entries().flatMap((e) => e.state.tls === undefined ? [] : [{ ...e, tls: e.state.tls }])
+  const withTls = entries.flatMap((e) => e.state.tls === undefined ? [] : [{ ...e, tls: e.state.tls }])
   w.family('egress_probe_ssl_earliest_cert_expiry_seconds', 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).', 'gauge')
   for (const e of withTls) w.sample('egress_probe_ssl_earliest_cert_expiry_seconds', pair(e), e.tls.earliestExpiry)
   w.family('egress_probe_tls_info', "The TLS version and cipher of the handshake with the target, and its leaf certificate's subject and issuer (value 1; text bounded to 128 printable characters).", 'gauge')
   for (const { tls: t, ...e } of withTls) {
     w.sample('egress_probe_tls_info', `${pair(e)},${labelString([['version', t.version], ['cipher', t.cipher], ['subject', t.leaf.subject], ['issuer', t.leaf.issuer]])}`, 1)
   }
+  yield w.drain()
   w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.', 'gauge')
   for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
+  yield w.drain()
   renderCounters(w, table, new Set(Object.keys(config.proxies)), new Set([DIRECT, ...Object.keys(config.proxies)]))
+  yield w.drain()
   renderEgress(w, store, config, lbl)
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
   for (const t of config.targets) {
@@ -115,7 +149,7 @@ function render (w: ExpositionWriter, store: ResultStore, config: Config, table:
     const verdict = store.verdict(t)
     for (const v of VERDICTS) w.sample('egress_target_verdict', lbl(['target', t.name], ['verdict', v]), v === verdict ? 1 : 0)
   }
-  return w.text()
+  yield w.drain()
 }
 
 function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: Set<string>, vias: Set<string>): void {

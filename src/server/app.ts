@@ -2,8 +2,6 @@
  * The HTTP face: /metrics, /probe, health, readiness and reload, the status page and its JSON.
  * A factory with no listen() inside, so tests mount it on port 0.
  */
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import express, { type Express } from 'express'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
@@ -11,6 +9,7 @@ import type { Prober } from '../prober.js'
 import type { StatsClient } from '../xray/client.js'
 import { buildStatus } from './status.js'
 import { statusPage } from './status-page.js'
+import { metricsHandler } from './metrics-endpoint.js'
 import { probeHandler } from './probe-endpoint.js'
 import { runbooksPage } from './runbooks.js'
 
@@ -29,7 +28,6 @@ export interface ServerDeps {
   guard?: express.RequestHandler
 }
 
-const gzipAsync = promisify(gzip)
 
 /** Content types a plain HTML form can send across sites without a CORS preflight. */
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i
@@ -39,23 +37,7 @@ export function createServer (deps: ServerDeps): Express {
   app.disable('x-powered-by')
   app.disable('etag') // an ETag hashes every /metrics and /probe body; nobody revalidates them
   if (deps.guard !== undefined) app.use(deps.guard)
-  app.get('/metrics', async (req, res) => {
-    try {
-      // Per-pair families come from our writer, the process-wide ones from prom-client.
-      const body = deps.prober.metrics.render() + await deps.registry.metrics()
-      res.type(deps.registry.contentType).vary('Accept-Encoding')
-      // Prometheus asks for gzip; compressing (zlib's thread pool, fastest level) cuts the
-      // exposition 8-10× (measured in bench/), most of it the same label strings again.
-      if (body.length > 4096 && req.acceptsEncodings('gzip') === 'gzip') {
-        res.set('content-encoding', 'gzip').send(await gzipAsync(body, { level: 1 }))
-        return
-      }
-      res.send(body)
-    } catch (err) {
-      deps.logger.error({ err }, 'rendering /metrics failed')
-      res.status(500).type('text/plain').send('error rendering metrics\n')
-    }
-  })
+  app.get('/metrics', metricsHandler(deps.prober, deps.registry, deps.logger))
   app.get('/probe', probeHandler(deps.prober))
   app.get('/-/healthy', (_req, res) => { res.type('text/plain').send('Healthy\n') })
   app.get('/-/ready', (_req, res) => {

@@ -1,0 +1,24 @@
+/**
+ * The phases a (target, via) pair can go through, from its config alone: a direct pair has no
+ * proxy handshake, a plain-HTTP target no TLS, and nothing is resolved when the first hop is an
+ * IP address. /metrics exports only these, so a series never sits at a constant 0 (and the set
+ * of a pair's series does not change with its results).
+ */
+import { isIP } from 'node:net'
+import type { ProxyConfig, TargetConfig } from '../config/types.js'
+import { PHASES, type Phase } from '../transport/trace.js'
+
+export function pairPhases (target: TargetConfig, proxy: ProxyConfig | undefined): Phase[] {
+  const targetHost = target.url.hostname.replace(/^\[(.*)\]$/, '$1')
+  const isName = (host: string): boolean => isIP(host) === 0
+  const socksLocal = proxy !== undefined && proxy.protocol.startsWith('socks') && proxy.resolve === 'local'
+  const applies: Record<Phase, boolean> = {
+    resolve: proxy === undefined ? isName(targetHost) : isName(proxy.host) || (socksLocal && isName(targetHost)),
+    connect: true,
+    proxy: proxy !== undefined,
+    tls: target.url.protocol === 'https:',
+    processing: true,
+    transfer: true,
+  }
+  return PHASES.filter((p) => applies[p])
+}
