@@ -27,6 +27,8 @@ export interface ScaleResult {
   cores: number
   rssMB: { max: number, floorEarly: number, floorLate: number }
   rssGrowthPct: number
+  /** The RSS floor (MB) of each 5-minute window, for soaks. */
+  rssFloorsByWindowMB: number[]
   heapUsedMB: { max: number }
   /** Each a full gzip /metrics answer, as Prometheus asks for it, every 5 s. */
   scrapeMs: Summary
@@ -122,6 +124,7 @@ ${lines.join('\n')}
       cores,
       rssMB: { max: Math.max(...rss) / 2 ** 20, floorEarly: floorEarly / 2 ** 20, floorLate: floorLate / 2 ** 20 },
       rssGrowthPct: ((floorLate - floorEarly) / floorEarly) * 100,
+      rssFloorsByWindowMB: Array.from({ length: Math.ceil(rss.length / 60) }, (_, i) => Math.min(...rss.slice(i * 60, (i + 1) * 60)) / 2 ** 20),
       heapUsedMB: { max: Math.max(...heap) / 2 ** 20 },
       scrapeMs: summarize(scrapes),
       metricsBytes: last.text.length,

@@ -26,10 +26,18 @@ export interface ProberDeps {
 }
 
 /** What a job probes, as text: equal fingerprints mean a reload leaves the pair alone. */
+/** Fingerprints, computed once per job object: a reload of 10,000 pairs compares only the new jobs'. */
+const fingerprints = new WeakMap<ProbeJob, string>()
+
 function jobFingerprint (job: ProbeJob): string {
-  const { tls: _secureContext, ...rest } = job
-  return JSON.stringify(rest, (_key, value: unknown) =>
-    value instanceof RegExp ? String(value) : value instanceof BlockList ? value.rules : value)
+  let fingerprint = fingerprints.get(job)
+  if (fingerprint === undefined) {
+    const { tls: _secureContext, ...rest } = job
+    fingerprint = JSON.stringify(rest, (_key, value: unknown) =>
+      value instanceof RegExp ? String(value) : value instanceof BlockList ? value.rules : value)
+    fingerprints.set(job, fingerprint)
+  }
+  return fingerprint
 }
 
 export class Prober {
@@ -153,14 +161,15 @@ export class Prober {
     const nextKeys = new Set(next.map(jobKey))
     const before = new Map(this.jobs.map((j) => [jobKey(j), jobFingerprint(j)]))
     const removed = this.jobs.filter((j) => !nextKeys.has(jobKey(j)))
-    const changed = next.filter((j) => before.has(jobKey(j)) && before.get(jobKey(j)) !== jobFingerprint(j))
+    const changed = next.filter((j) => { const was = before.get(jobKey(j)); return was !== undefined && was !== jobFingerprint(j) })
     this.scheduler.remove([...removed, ...changed].map(jobKey))
     for (const j of removed) this.metrics.forget(j.target.name, j.via)
     this.store.retain(nextKeys)
     this.config = config
     // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.
     const kept = new Map(this.jobs.map((j) => [jobKey(j), j]))
-    this.jobs = next.map((j) => changed.includes(j) ? j : kept.get(jobKey(j)) ?? j)
+    const changedSet = new Set(changed)
+    this.jobs = next.map((j) => changedSet.has(j) ? j : kept.get(jobKey(j)) ?? j)
     this.current = new Set(this.jobs)
     if (this.started) this.scheduler.add(this.jobs)
     const added = next.filter((j) => !before.has(jobKey(j))).length
