@@ -43,6 +43,10 @@ export function goals (r: BenchResult): Goal[] {
     out.push({ goal: 'reload of a 10,000-pair config ≤ 1 s, schedule kept', measured: `${(s.reload.ms / 1000).toFixed(2)} s; ${s.reload.probesNext30sPerPair.toFixed(2)} probes per pair in the next interval`, met: s.reload.ok && s.reload.ms <= 1000 && Math.abs(s.reload.probesNext30sPerPair - 1) <= 0.1 })
     out.push({ goal: 'RSS flat (second-half floor within 10 % of the first half)', measured: `${s.rssGrowthPct.toFixed(1)} %`, met: s.rssGrowthPct < 10 })
   }
+  const c = r.scaleCapped
+  if (c !== undefined) {
+    out.push({ goal: `RSS ≤ 200 MB with ${c.nodeArgs.join(' ')}`, measured: `max ${c.rssMB.max.toFixed(0)} MB at ${c.cores.toFixed(2)} cores`, met: c.rssMB.max <= 200 })
+  }
   const d = r.detection
   if (d !== undefined) out.push({ goal: 'detection ≤ one interval + 1 s', measured: `median ${d.seconds.p50.toFixed(2)} s, max ${d.seconds.max.toFixed(2)} s`, met: d.seconds.p50 <= d.intervalSeconds + 1 })
   return out

@@ -14,6 +14,8 @@ export interface BenchResult {
   accuracy: AccuracyRow[]
   capacity: Record<string, CapacityResult>
   scale?: ScaleResult
+  /** The scale run again with V8's old space capped (--max-old-space-size). */
+  scaleCapped?: ScaleResult
   detection?: DetectionResult
 }
 
@@ -60,20 +62,23 @@ export function markdown (r: BenchResult, analysis = ''): string {
     out.push('', `Knee (last level with median latency ≤ 1.5× the single-probe median): blackbox ${f(kb.probesPerSecond, 0)}/s at ${kb.concurrency}, egress-prober ${f(ku.probesPerSecond, 0)}/s at ${ku.concurrency}; ratio ${ratio(ku.probesPerSecond, kb.probesPerSecond)}.`)
   }
   if (r.scale !== undefined) {
+    const runs = [r.scale, ...(r.scaleCapped !== undefined ? [r.scaleCapped] : [])]
     const s = r.scale
+    const row = (what: string, value: (x: ScaleResult) => string): string => `| ${what} | ${runs.map(value).join(' | ')} |`
     out.push('', `## Scale (egress-prober alone: ${s.targets.toLocaleString('en')} targets × 3 paths = ${s.pairs.toLocaleString('en')} pairs every ${s.intervalSeconds} s, a third https)`, '',
-      `Proxies: ${s.proxies}. Targets: the bench servers (a 5 ms answer). \`max_concurrent_probes: 128\`. Measured for ${f(s.seconds, 0)} s after a 30 s warm-up, scraped every 5 s with gzip as Prometheus does; targets, proxies and the bench itself share the same 2 cores.`, '',
-      '| measure | value |', '|---|---|',
-      `| start-up to ready | ${f(s.startupMs, 0)} ms |`,
-      `| CPU | ${f(s.cores, 2)} cores |`,
-      `| RSS max / floor of the first half / floor of the second half | ${f(s.rssMB.max, 0)} / ${f(s.rssMB.floorEarly, 0)} / ${f(s.rssMB.floorLate, 0)} MB |`,
-      `| V8 heap used, max | ${f(s.heapUsedMB.max, 0)} MB |`,
-      `| /metrics scrape p50 / p90 / p99 (gzip, ${f(s.metricsGzipBytes / 2 ** 20, 2)} MiB; ${f(s.metricsBytes / 2 ** 20, 1)} MiB of text) | ${f(s.scrapeMs.p50, 0)} / ${f(s.scrapeMs.p90, 0)} / ${f(s.scrapeMs.p99, 0)} ms |`,
-      `| series (per pair) | ${s.series.toLocaleString('en')} (${f(s.seriesPerPair, 2)}) |`,
-      `| skipped slots | ${s.skipped} |`,
-      `| start delay p99 (bucket bound) | ≤ ${f(s.startDelayP99Ms, 0)} ms |`,
-      `| probes / success | ${s.probes.toLocaleString('en')} / ${f(s.successRatio * 100, 2)} % |`,
-      `| reload of the ${s.pairs.toLocaleString('en')} pairs (one target changed) | ${f(s.reload.ms, 0)} ms${s.reload.ok ? '' : ' (failed)'}; probes in the next ${s.intervalSeconds} s: ${f(s.reload.probesNext30sPerPair, 2)} per pair |`)
+      `Proxies: ${s.proxies}. Targets: the bench servers (a 5 ms answer). \`max_concurrent_probes: 128\`. Each run measured for ${f(s.seconds, 0)} s after a 30 s warm-up, scraped every 5 s with gzip as Prometheus does; targets, proxies and the bench itself share the same 2 cores.`, '',
+      `| measure | ${runs.map((x) => x.nodeArgs.length === 0 ? 'Node defaults' : x.nodeArgs.join(' ')).join(' | ')} |`, `|---|${runs.map(() => '---|').join('')}`,
+      row('start-up to ready', (x) => `${f(x.startupMs, 0)} ms`),
+      row('CPU', (x) => `${f(x.cores, 2)} cores (machine ${f(x.machineBusyPct, 0)} % busy)`),
+      row('RSS max / floor of the first half / of the second half', (x) => `${f(x.rssMB.max, 0)} / ${f(x.rssMB.floorEarly, 0)} / ${f(x.rssMB.floorLate, 0)} MB`),
+      row('V8 heap used, max', (x) => `${f(x.heapUsedMB.max, 0)} MB`),
+      row(`/metrics scrape p50 / p90 / p99 (gzip ${f(s.metricsGzipBytes / 2 ** 20, 2)} MiB of ${f(s.metricsBytes / 2 ** 20, 1)} MiB)`, (x) => `${f(x.scrapeMs.p50, 0)} / ${f(x.scrapeMs.p90, 0)} / ${f(x.scrapeMs.p99, 0)} ms`),
+      row('… of which until the headers (p50)', (x) => `${f(x.scrapeHeadersMs.p50, 0)} ms`),
+      row('series (per pair)', (x) => `${x.series.toLocaleString('en')} (${f(x.seriesPerPair, 2)})`),
+      row('skipped slots', (x) => String(x.skipped)),
+      row('start delay p99 (bucket bound)', (x) => `≤ ${f(x.startDelayP99Ms, 0)} ms`),
+      row('probes / success', (x) => `${x.probes.toLocaleString('en')} / ${f(x.successRatio * 100, 2)} %`),
+      row(`reload of the ${s.pairs.toLocaleString('en')} pairs (one target changed)`, (x) => `${f(x.reload.ms, 0)} ms${x.reload.ok ? '' : ' (failed)'}; ${f(x.reload.probesNext30sPerPair, 2)} probes per pair in the next ${x.intervalSeconds} s`))
   }
   if (r.detection !== undefined) {
     const d = r.detection

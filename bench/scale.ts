@@ -6,7 +6,7 @@
  * does it, skipped slots, the start delay, success; then a reload of the same 10,002 pairs with
  * one target changed (duration, and whether the schedule kept its pace).
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -17,6 +17,8 @@ import { summarize, type Summary } from './lib/stats.js'
 import { ROOT, type Servers } from './lib/tools.js'
 
 export interface ScaleResult {
+  /** Node flags of the prober ([] for the defaults). */
+  nodeArgs: string[]
   targets: number
   pairs: number
   intervalSeconds: number
@@ -25,6 +27,8 @@ export interface ScaleResult {
   proxies: string
   startupMs: number
   cores: number
+  /** The whole machine's CPU use over the window (every core, every process: targets, proxies, the bench). */
+  machineBusyPct: number
   rssMB: { max: number, floorEarly: number, floorLate: number }
   rssGrowthPct: number
   /** The RSS floor (MB) of each 5-minute window, for soaks. */
@@ -32,6 +36,8 @@ export interface ScaleResult {
   heapUsedMB: { max: number }
   /** Each a full gzip /metrics answer, as Prometheus asks for it, every 5 s. */
   scrapeMs: Summary
+  /** Until the answer's headers arrived: the server has started writing. */
+  scrapeHeadersMs: Summary
   metricsBytes: number
   metricsGzipBytes: number
   series: number
@@ -46,7 +52,7 @@ export interface ScaleResult {
 const WARMUP_S = 30
 const SCRAPE_EVERY_MS = 5000
 
-export async function runScale (s: Servers, dir: string, seconds: number, targets: number, log: (s: string) => void): Promise<ScaleResult> {
+export async function runScale (s: Servers, dir: string, seconds: number, targets: number, log: (s: string) => void, nodeArgs: string[] = []): Promise<ScaleResult> {
   const intervalSeconds = 30
   const proxies = await startProxies(s, dir)
   const [port] = await freePorts(1) as [number]
@@ -68,25 +74,28 @@ ${lines.join('\n')}
   writeFileSync(file, config(-1))
   const base = `http://127.0.0.1:${port}`
   const spawned = performance.now()
-  const proc = await startProc(process.execPath, [join(ROOT, 'dist/cli.js'), `--config.file=${file}`, '--log.level=warn', '--web.enable-lifecycle'],
+  const proc = await startProc(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), `--config.file=${file}`, '--log.level=warn', '--web.enable-lifecycle'],
     { ready: /./, readyOnSpawn: true, env: { ...process.env, NODE_ENV: 'production' } })
   try {
     while (!await fetch(`${base}/-/ready`).then((r) => r.ok, () => false)) await new Promise((resolve) => setTimeout(resolve, 20))
     const startupMs = performance.now() - spawned
-    log(`scale: ${targets * 3} pairs ready in ${startupMs.toFixed(0)} ms; proxies: ${proxies.kind}`)
+    log(`scale${nodeArgs.length > 0 ? ` (${nodeArgs.join(' ')})` : ''}: ${targets * 3} pairs ready in ${startupMs.toFixed(0)} ms; proxies: ${proxies.kind}`)
     await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000))
 
     const rss: number[] = []
     const heap: number[] = []
     const scrapes: number[] = []
-    let last = { text: '', gzipBytes: 0 }
+    let last = { text: '', gzipBytes: 0, headersMs: 0 }
+    const headers: number[] = []
     const before = await scrape(base)
     const cpu0 = cpuSeconds(proc.pid)
+    const machine0 = machineTicks()
     const t0 = performance.now()
     while (performance.now() - t0 < seconds * 1000) {
       const started = performance.now()
       last = await scrape(base)
       scrapes.push(performance.now() - started)
+      headers.push(last.headersMs)
       rss.push(rssBytes(proc.pid))
       heap.push(gauge(last.text, 'nodejs_heap_size_used_bytes'))
       if (scrapes.length % 6 === 0) log(`scale t=${((performance.now() - t0) / 1000).toFixed(0)}s rss ${(rss.at(-1)! / 2 ** 20).toFixed(0)} MB heap ${(heap.at(-1)! / 2 ** 20).toFixed(0)} MB scrape ${scrapes.at(-1)!.toFixed(0)} ms`)
@@ -96,6 +105,15 @@ ${lines.join('\n')}
     const gc = [...last.text.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[2]} ${m[1]} ${Number(m[3]).toFixed(2)}`)
     log(`scale: gc ${gc.join(', ')}`)
     const cores = (cpuSeconds(proc.pid) - cpu0) / elapsed
+    const machine1 = machineTicks()
+    const machineBusyPct = 100 * (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)
+    const snapshotDir = process.env.BENCH_SCALE_HEAP_SNAPSHOT
+    if (snapshotDir !== undefined) {
+      // Diagnostics: the prober runs with --heapsnapshot-signal=SIGUSR2 (NODE_OPTIONS); a snapshot collects first.
+      proc.child.kill('SIGUSR2')
+      log(`scale: asked for a heap snapshot in ${snapshotDir}`)
+      await new Promise((resolve) => setTimeout(resolve, 20_000))
+    }
 
     // A reload of the same pairs with one target changed: how long, and does the pace hold?
     writeFileSync(file, config(0))
@@ -115,6 +133,7 @@ ${lines.join('\n')}
     const probes = counter(last.text, 'egress_probes_total') - counter(before.text, 'egress_probes_total')
     const successes = counter(last.text, 'egress_probes_total', 'result="success"') - counter(before.text, 'egress_probes_total', 'result="success"')
     return {
+      nodeArgs,
       targets,
       pairs: targets * 3,
       intervalSeconds,
@@ -122,11 +141,13 @@ ${lines.join('\n')}
       proxies: proxies.kind,
       startupMs,
       cores,
+      machineBusyPct,
       rssMB: { max: Math.max(...rss) / 2 ** 20, floorEarly: floorEarly / 2 ** 20, floorLate: floorLate / 2 ** 20 },
       rssGrowthPct: ((floorLate - floorEarly) / floorEarly) * 100,
       rssFloorsByWindowMB: Array.from({ length: Math.ceil(rss.length / 60) }, (_, i) => Math.min(...rss.slice(i * 60, (i + 1) * 60)) / 2 ** 20),
       heapUsedMB: { max: Math.max(...heap) / 2 ** 20 },
       scrapeMs: summarize(scrapes),
+      scrapeHeadersMs: summarize(headers),
       metricsBytes: last.text.length,
       metricsGzipBytes: last.gzipBytes,
       series,
@@ -144,19 +165,29 @@ ${lines.join('\n')}
 }
 
 /** One scrape as Prometheus does it (gzip asked for), timed to the last byte by the caller. */
-async function scrape (base: string): Promise<{ text: string, gzipBytes: number }> {
+async function scrape (base: string): Promise<{ text: string, gzipBytes: number, headersMs: number }> {
+  const t0 = performance.now()
   return await new Promise((resolve, reject) => {
     http.get(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const headersMs = performance.now() - t0
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const body = Buffer.concat(chunks)
         const gzip = res.headers['content-encoding'] === 'gzip'
-        resolve({ text: (gzip ? gunzipSync(body) : body).toString(), gzipBytes: gzip ? body.length : Number.NaN })
+        resolve({ text: (gzip ? gunzipSync(body) : body).toString(), gzipBytes: gzip ? body.length : Number.NaN, headersMs })
       })
       res.on('error', reject)
     }).on('error', reject)
   })
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat's first line). */
+function machineTicks (): { busy: number, total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const total = fields.reduce((a, b) => a + b, 0)
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
+  return { busy: total - idle, total }
 }
 
 function gauge (text: string, name: string): number {

@@ -24,7 +24,9 @@ export function metricsHandler (prober: Prober, registry: Registry, logger: Logg
     res.type(registry.contentType).vary('Accept-Encoding')
     let out: Writable = res
     if (req.acceptsEncodings('gzip') === 'gzip') {
-      const gzip = createGzip({ level: 1 })
+      // Output in 128 KiB pieces (16 KiB by default): fewer thread-pool round trips, each of which
+      // waits for a turn of a busy event loop.
+      const gzip = createGzip({ level: 1, chunkSize: 128 * 1024 })
       res.set('content-encoding', 'gzip')
       gzip.once('error', () => { res.destroy() })
       gzip.pipe(res)
