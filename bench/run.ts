@@ -1,6 +1,6 @@
 /**
  * npm run bench: egress-prober and blackbox_exporter side by side on loopback (bounded, about
- * fifteen minutes on 2 cores). Writes bench/results/latest.{json,md,svg}. Knobs (environment):
+ * sixteen minutes on 2 cores). Writes bench/results/latest.{json,md,svg}. Knobs (environment):
  * BENCH_PROBES (per tool per path, default 250), BENCH_SCALE_SECONDS (180; 1800 for the soak),
  * BENCH_SCALE_TARGETS (3334: × 3 paths = 10,002 pairs), BENCH_DETECTION_RUNS (5),
  * BENCH_CAPACITY_SECONDS (3), BENCH_ONLY (comma list of accuracy,capacity,scale,detection).
