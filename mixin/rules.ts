@@ -62,6 +62,11 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         alert('EgressIPUnexpected', 'warning', '1m', `egress_ip_expected{${s}} == 0`,
           'Proxy {{ $labels.via }} exits from an unexpected IP',
           'The egress IP through proxy {{ $labels.via }} on {{ $labels.instance }} is outside egress_ip.expect.'),
+        // Critical: APIs that block by country (OpenAI's unsupported_country_region_territory) answer
+        // 403 to the backend from the moment the exit moves, whatever the probes of other targets say.
+        alert('EgressCountryUnexpected', 'critical', '1m', `egress_country_expected{${s}} == 0`,
+          'Proxy {{ $labels.via }} exits in an unexpected country',
+          'The IP-echo service places the egress of proxy {{ $labels.via }} on {{ $labels.instance }} outside egress_ip.expect_country: APIs that block by country will refuse the backend.'),
         alert('EgressIPChanged', 'info', '0s', `increase(egress_ip_changes_total{${s}}[10m]) > 0`,
           'Egress IP of {{ $labels.via }} changed',
           'The egress IP of {{ $labels.via }} on {{ $labels.instance }} changed in the last 10 minutes.'),

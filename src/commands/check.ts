@@ -20,7 +20,7 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
     out.write(JSON.stringify({ ok: allOk, ...summary, results: results.map((r) => ({ ...r, egressIp: r.egressIp ?? prober.store.egressIp(r.via) ?? null })) }, null, 2) + '\n')
   } else {
     out.write(renderTable(results, (via) => prober.store.egressIp(via), out.color))
-    const ips = summary.egress.map((e) => `${e.via} ${e.ip ?? 'unknown'}${e.leak === undefined ? '' : e.leak ? ' (LEAK)' : ' (no leak)'}`)
+    const ips = summary.egress.map((e) => `${e.via} ${e.ip ?? 'unknown'}${e.country === undefined ? '' : ` ${e.country}`}${e.leak === undefined ? '' : e.leak ? ' (LEAK)' : ' (no leak)'}`)
     out.write(`\negress IP: ${ips.join(', ') || 'not checked'}\n`)
     out.write(`verdicts: ${summary.verdicts.map((v) => `${v.target} ${v.verdict}`).join(', ') || 'none'}\n`)
     out.write(`${allOk ? 'OK' : 'FAILED'}: ${results.filter((r) => r.success).length}/${results.length} probes passed\n`)
@@ -33,7 +33,8 @@ function summarize (prober: Prober) {
   const egressVias = config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []
   const egress = egressVias.map((via) => {
     const leak = store.leak(via)
-    return { via, ip: store.egressIp(via) ?? null, ...(leak !== undefined && { leak }) }
+    const country = store.egressCountry(via)
+    return { via, ip: store.egressIp(via) ?? null, ...(country !== undefined && { country }), ...(leak !== undefined && { leak }) }
   })
   const verdicts = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => ({ target: t.name, verdict: store.verdict(t) }))
   return { egress, verdicts }

@@ -48,7 +48,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     perTargetHistogram: raw.metrics?.per_target_histogram ?? false,
     proxies,
     targets,
-    egressIp: { expect: raw.egress_ip?.expect ?? [] },
+    egressIp: { expect: raw.egress_ip?.expect ?? [], expectCountry: (raw.egress_ip?.expect_country ?? []).map((c) => c.toUpperCase()) },
     source,
   }
 }

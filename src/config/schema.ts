@@ -2,6 +2,7 @@
  * The YAML schema, snake_case, checked in one pass with zod. Unknown keys are errors
  * (strict objects), as in blackbox_exporter's `yaml.UnmarshalStrict`.
  */
+import { countryCode } from '../net/country.js'
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { FAILURE_REASONS } from '../probes/reasons.js'
@@ -103,6 +104,9 @@ const egressIpSchema = z.strictObject({
   expect: z.array(z.string().superRefine((v, ctx) => {
     if (!isIpOrCidr(v)) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 64)}" is not an IP address or CIDR block` })
   })).optional(),
+  expect_country: z.array(z.string().superRefine((v, ctx) => {
+    if (countryCode(v) === undefined) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 64)}" is not an ISO 3166-1 alpha-2 country code (e.g. NL)` })
+  })).max(300).optional(),
   ...probeFields,
 })
 

@@ -61,6 +61,8 @@ export interface TargetConfig {
 export interface EgressIpConfig {
   /** IPv4/IPv6 addresses or CIDR blocks a proxy's egress IP must fall in; empty = no check. */
   expect: string[]
+  /** ISO 3166-1 alpha-2 codes a proxy's egress must be in (from the IP-echo answer); empty = no check. */
+  expectCountry: string[]
 }
 
 /** The Xray/V2Ray stats API to scrape (gRPC), if any. */

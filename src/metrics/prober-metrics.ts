@@ -170,9 +170,19 @@ function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: S
 
 function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, lbl: Labeler): void {
   const proxies = Object.keys(config.proxies)
-  w.family('egress_ip_info', 'The egress IP the latest egress check of each via saw (value 1); one series per via.', 'gauge')
+  w.family('egress_ip_info', 'The egress IP the latest egress check of each via saw, and its country when the IP-echo service named one (value 1); one series per via.', 'gauge')
   // Not through the label cache: an IP comes from the network, and every new one would stay there.
-  for (const via of [DIRECT, ...proxies]) { const ip = store.egressIp(via); if (ip !== undefined) w.sample('egress_ip_info', labelString([['via', via], ['ip', ip]]), 1) }
+  for (const via of [DIRECT, ...proxies]) {
+    const ip = store.egressIp(via)
+    if (ip === undefined) continue
+    const country = store.egressCountry(via)
+    w.sample('egress_ip_info', labelString([['via', via], ['ip', ip], ...(country === undefined ? [] : [['country', country] as [string, string]])]), 1)
+  }
+  w.family('egress_country_expected', "1 when a proxy's egress country is in egress_ip.expect_country, 0 when not; absent without a list or a country.", 'gauge')
+  for (const via of proxies) {
+    const expected = store.countryExpected(via, config.egressIp.expectCountry)
+    if (expected !== undefined) w.sample('egress_country_expected', lbl(['via', via]), expected ? 1 : 0)
+  }
   w.family('egress_ip_leak', "1 when a proxy's egress IP equals the direct path's (the tunnel is not tunnelling), 0 when they differ.", 'gauge')
   for (const via of proxies) { const leak = store.leak(via); if (leak !== undefined) w.sample('egress_ip_leak', lbl(['via', via]), leak ? 1 : 0) }
   w.family('egress_ip_expected', "1 when a proxy's egress IP is inside egress_ip.expect, 0 when outside; absent without a list or an answer.", 'gauge')

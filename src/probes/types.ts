@@ -41,6 +41,8 @@ export interface ProbeResult {
   /** Body bytes read (at most the target's max_body_bytes). */
   bodyBytes: number
   egressIp?: string
+  /** The egress country the IP-echo service named (ISO 3166-1 alpha-2), when it did. */
+  egressCountry?: string
   /** Wall-clock start, milliseconds since the epoch. */
   startedAt: number
   /** The address connected to: the target's on the direct path, the proxy's through one. */

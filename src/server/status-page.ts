@@ -43,7 +43,8 @@ export function statusPage (s: StatusModel, refreshSeconds: number): string {
   }).join('\n')
   const viaRows = s.vias.map((v) => `<tr data-via="${e(v.name)}"><th scope="row">${e(v.name)}<div class="small">${e(v.proxy ?? 'no proxy')}</div></th>` +
     `<td>${v.up === undefined ? '–' : v.up ? 'up' : '<span class="flag-bad">DOWN</span>'}</td>` +
-    `<td>${e(v.egressIp ?? 'unknown')}</td>` +
+    `<td>${v.egressIp !== undefined ? e(v.egressIp) + (v.egressCountry !== undefined ? ` <span class="country">${e(v.egressCountry)}</span>` : '') : v.lastKnown?.ip !== undefined ? `unknown <span class="small">(last: ${e(v.lastKnown.ip)}${v.lastKnown.country !== undefined ? ` ${e(v.lastKnown.country)}` : ''})</span>` : 'unknown'}` +
+    `${v.countryExpected === false ? ' <span class="flag-bad">UNEXPECTED COUNTRY</span>' : ''}</td>` +
     `<td>${v.leak === undefined ? '–' : v.leak ? '<span class="flag-bad">LEAK</span>' : 'no'}</td>` +
     `<td>${v.expected === undefined ? '–' : v.expected ? 'yes' : '<span class="flag-bad">UNEXPECTED</span>'}</td></tr>`).join('\n')
   const xray = s.xray === undefined

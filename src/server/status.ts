@@ -25,7 +25,7 @@ export interface StatusModel {
   version: string
   config: string
   generatedAt: string
-  vias: { name: string, proxy?: string, up?: boolean, egressIp?: string, leak?: boolean, expected?: boolean }[]
+  vias: { name: string, proxy?: string, up?: boolean, egressIp?: string, egressCountry?: string, lastKnown?: { ip?: string, country?: string }, leak?: boolean, expected?: boolean, countryExpected?: boolean }[]
   targets: { name: string, url: string, verdict: Verdict, cells: StatusCell[] }[]
   xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }[] }
 }
@@ -38,13 +38,20 @@ export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<
     const up = name === DIRECT ? undefined : store.viaUp(name)
     const leak = store.leak(name)
     const expected = store.egressExpected(name, config.egressIp.expect.length > 0)
+    const country = store.egressCountry(name)
+    const countryExpected = store.countryExpected(name, config.egressIp.expectCountry)
+    // While a path gives no answer, what it last said (ip and country came from the network: bounded, see ip.ts and country.ts).
+    const lastKnown = ip === undefined ? store.lastKnownEgress(name) : {}
     return {
       name,
       ...(config.proxies[name] !== undefined && { proxy: config.proxies[name].redactedUrl }),
       ...(up !== undefined && { up }),
       ...(ip !== undefined && { egressIp: ip }),
+      ...(country !== undefined && { egressCountry: country }),
+      ...(lastKnown.ip !== undefined && { lastKnown }),
       ...(leak !== undefined && { leak }),
       ...(expected !== undefined && { expected }),
+      ...(countryExpected !== undefined && { countryExpected }),
     }
   })
   const targets = config.targets.map((t) => {

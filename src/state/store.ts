@@ -18,6 +18,10 @@ export interface PairState {
 interface EgressState {
   /** What the latest check saw; undefined when it got no usable answer. */
   ip?: string
+  /** The country the latest check's answer named, if it named one. */
+  country?: string
+  /** The last country ever seen, for the status page while a path is down. */
+  lastKnownCountry?: string
   /** The last IP ever seen, to count changes across failed checks. */
   lastKnown?: string
   changes: number
@@ -99,6 +103,23 @@ export class ResultStore {
     return this.egress.get(via)?.ip
   }
 
+  /** The egress country the latest egress check of `via` was told, if any. */
+  egressCountry (via: string): string | undefined {
+    return this.egress.get(via)?.country
+  }
+
+  /** The last egress IP and country ever seen through `via` (shown while the path is down). */
+  lastKnownEgress (via: string): { ip?: string, country?: string } {
+    const e = this.egress.get(via)
+    return { ...(e?.lastKnown !== undefined && { ip: e.lastKnown }), ...(e?.lastKnownCountry !== undefined && { country: e.lastKnownCountry }) }
+  }
+
+  /** Whether the via's egress country is in egress_ip.expect_country; undefined without a list, for direct, or unknown. */
+  countryExpected (via: string, expected: string[]): boolean | undefined {
+    const country = this.egressCountry(via)
+    return expected.length === 0 || via === DIRECT || country === undefined ? undefined : expected.includes(country)
+  }
+
   egressChanges (via: string): number {
     return this.egress.get(via)?.changes ?? 0
   }
@@ -128,6 +149,8 @@ export class ResultStore {
     if (ip !== undefined) state.lastKnown = ip
     if (ip === undefined) delete state.ip
     else state.ip = ip
+    if (ip === undefined || result.egressCountry === undefined) delete state.country
+    else state.country = state.lastKnownCountry = result.egressCountry
     this.egress.set(result.via, state)
   }
 }

@@ -3,7 +3,9 @@
  *   delay=ms (hold the first byte), status=N, body=TEXT, size=N (bytes of 'a'), type=MIME,
  *   location=URL, stall=1 (send half the body, then hang), cut=1 (half the body, then drop the
  *   connection), deny=IP (close connections from IP).
- * Path /ip answers the caller's address (an IP-echo service). Every request is recorded.
+ * Path /ip answers the caller's address (an IP-echo service); format=trace|ipinfo|ip-api|ipapi
+ * answers as Cloudflare's trace or those services' JSON, with the country loc.<caller IP>=XX or
+ * loc=XX (any text: hostile values too). Every request is recorded.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -36,7 +38,7 @@ export async function startTarget (opts: { tls?: boolean, host?: string, port?: 
     hits.push(hit)
     res.on('finish', () => { hit.answered = true })
     if (q('deny') === remote) { req.socket.destroy(); return }
-    const body = u.pathname === '/ip' ? `${remote}\n` : q('size') !== null ? 'a'.repeat(Number(q('size'))) : (q('body') ?? 'ok\n')
+    const body = u.pathname === '/ip' ? ipEcho(remote, q('format'), q(`loc.${remote}`) ?? q('loc') ?? '') : q('size') !== null ? 'a'.repeat(Number(q('size'))) : (q('body') ?? 'ok\n')
     const answer = (): void => {
       const headers: http.OutgoingHttpHeaders = { 'content-type': q('type') ?? 'text/plain', 'x-remote-addr': remote }
       if (q('location') !== null) headers.location = q('location') ?? ''
@@ -68,5 +70,16 @@ export async function startTarget (opts: { tls?: boolean, host?: string, port?: 
     url: (path) => origin + path,
     hits,
     close: () => closeServer(server, sockets),
+  }
+}
+
+/** What an IP-echo service of each kind answers. */
+function ipEcho (ip: string, format: string | null, country: string): string {
+  switch (format) {
+    case 'trace': return `fl=0f0\nh=echo.test\nip=${ip}\nts=1764150000.1\nvisit_scheme=https\nloc=${country}\ntls=TLSv1.3\n`
+    case 'ipinfo': return JSON.stringify({ ip, city: 'Somewhere', country })
+    case 'ip-api': return JSON.stringify({ status: 'success', country: 'Somewhere-land', countryCode: country, query: ip })
+    case 'ipapi': return JSON.stringify({ ip, country_name: 'Somewhere-land', country_code: country, country })
+    default: return `${ip}\n`
   }
 }

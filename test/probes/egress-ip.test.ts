@@ -1,6 +1,6 @@
 /** Egress-IP intelligence: leak, expected ranges, changes, bounded label cardinality. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseEgressIp } from '../../src/probes/egress-ip.js'
+import { parseEgressAnswer, parseEgressIp } from '../../src/probes/egress-ip.js'
 import { series, startApp, type TestApp } from '../helpers/app.js'
 import { startSocksProxy, type TestProxy } from '../helpers/proxies.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
@@ -63,6 +63,81 @@ it.each([
   ['', undefined],
 ])('parseEgressIp(%j) = %j', (text, ip) => {
   expect(parseEgressIp(text)).toBe(ip)
+})
+
+it.each([
+  // Cloudflare's /cdn-cgi/trace
+  ['fl=1\nh=x\nip=127.0.0.9\nloc=NL\nwarp=off\n', { ip: '127.0.0.9', country: 'NL' }],
+  ['ip=127.0.0.9\nloc=XX\n', { ip: '127.0.0.9' }], // Cloudflare's "unknown"
+  ['ip=127.0.0.9\nloc=T1\n', { ip: '127.0.0.9' }], // Cloudflare's Tor
+  ['ip=127.0.0.9\nloc=NL\nloc=DE\n', { ip: '127.0.0.9' }], // two answers: none
+  ['ip=127.0.0.9\nip=127.0.0.10\n', undefined],
+  ['ip=not-an-ip\nloc=NL\n', undefined],
+  // ipinfo, ip-api, ipapi.co
+  ['{"ip":"127.0.0.9","country":"de"}', { ip: '127.0.0.9', country: 'DE' }],
+  ['{"status":"success","country":"Germany","countryCode":"DE","query":"127.0.0.9"}', { ip: '127.0.0.9', country: 'DE' }],
+  ['{"ip":"127.0.0.9","country_code":"FR","country":"FR"}', { ip: '127.0.0.9', country: 'FR' }],
+  // A country that is not an ISO code is never a label.
+  ['{"ip":"127.0.0.9","country":"Netherlands"}', { ip: '127.0.0.9' }],
+  ['{"ip":"127.0.0.9","country":"N\\"L"}', { ip: '127.0.0.9' }],
+  ['{"ip":"127.0.0.9","country":["NL"]}', { ip: '127.0.0.9' }],
+  ['{"ip":"127.0.0.9","country_code":"ZZ"}', { ip: '127.0.0.9' }],
+  ['["127.0.0.9"]', undefined],
+])('parseEgressAnswer(%j) = %j', (text, answer) => {
+  expect(parseEgressAnswer(text)).toEqual(answer)
+})
+
+describe('egress country (egress_ip.expect_country)', () => {
+  let countries: TestApp, nl: TestProxy, us: TestProxy, lying: TestProxy
+  beforeAll(async () => {
+    nl = await startSocksProxy({ egress: '127.0.0.2' })
+    us = await startSocksProxy({ egress: '127.0.0.3' })
+    lying = await startSocksProxy({ egress: '127.0.0.4' })
+    const loc = 'loc.127.0.0.1=RU&loc.127.0.0.2=nl&loc.127.0.0.3=US&loc.127.0.0.4=%3Cb%3ENL%3C%2Fb%3E'
+    countries = await startApp(`
+proxies: { nl: "${nl.url}", us: "${us.url}", lying: "${lying.url}" }
+egress_ip: { url: "${echo.url(`/ip?format=trace&${loc}`)}", expect_country: [NL, de] }
+`)
+    await countries.prober.runOnce()
+  })
+  afterAll(async () => {
+    await countries.close()
+    await Promise.all([nl, us, lying].map((s) => s.close()))
+  })
+
+  it('labels egress_ip_info with the country the IP-echo service named (an ISO code only)', async () => {
+    expect(series(await countries.scrape(), 'egress_ip_info').sort()).toEqual([
+      'egress_ip_info{via="direct",ip="127.0.0.1",country="RU"} 1',
+      'egress_ip_info{via="lying",ip="127.0.0.4"} 1',
+      'egress_ip_info{via="nl",ip="127.0.0.2",country="NL"} 1',
+      'egress_ip_info{via="us",ip="127.0.0.3",country="US"} 1',
+    ])
+  })
+
+  it('checks proxies against expect_country: egress_country_expected, absent for direct and without a country', async () => {
+    expect(series(await countries.scrape(), 'egress_country_expected').sort()).toEqual([
+      'egress_country_expected{via="nl"} 1',
+      'egress_country_expected{via="us"} 0',
+    ])
+  })
+
+  it('shows the country on /api/status and the status page; a wrong one flagged; the last known IP and country while a path is down', async () => {
+    const status = await (await fetch(`${countries.base}/api/status`)).json() as { vias: { name: string, egressCountry?: string, countryExpected?: boolean, lastKnown?: object }[] }
+    expect(status.vias.find((v) => v.name === 'nl')).toMatchObject({ egressCountry: 'NL', countryExpected: true })
+    expect(status.vias.find((v) => v.name === 'us')).toMatchObject({ egressCountry: 'US', countryExpected: false })
+    expect(status.vias.find((v) => v.name === 'lying')).not.toHaveProperty('egressCountry')
+    const page = await (await fetch(`${countries.base}/`)).text()
+    expect(page).toContain('127.0.0.3 <span class="country">US</span> <span class="flag-bad">UNEXPECTED COUNTRY</span>')
+    expect(page).not.toContain('<b>NL</b>')
+
+    await nl.close() // the path goes down: its IP and country are what it last said
+    await countries.prober.probe(countries.prober.job('egress_ip', 'nl')!)
+    const down = await (await fetch(`${countries.base}/api/status`)).json() as typeof status
+    expect(down.vias.find((v) => v.name === 'nl')).toMatchObject({ lastKnown: { ip: '127.0.0.2', country: 'NL' } })
+    expect(down.vias.find((v) => v.name === 'nl')).not.toHaveProperty('egressCountry')
+    expect(await (await fetch(`${countries.base}/`)).text()).toContain('unknown <span class="small">(last: 127.0.0.2 NL)</span>')
+    expect(series(await countries.scrape(), 'egress_country_expected')).toEqual(['egress_country_expected{via="us"} 0'])
+  })
 })
 
 it('a leak is a leak whatever the spelling: 127.0.0.1 and ::FFFF:127.0.0.1 are the same address', async () => {

@@ -59,7 +59,7 @@ describe('alert rules', () => {
 
   it('include the alerts the on-call needs', () => {
     expect([...new Set(alerts.map((a) => a.alert))].sort()).toEqual([
-      'EgressAllPathsDown', 'EgressConfigReloadFailed', 'EgressIPChanged', 'EgressIPLeak', 'EgressIPUnexpected', 'EgressProberDown',
+      'EgressAllPathsDown', 'EgressConfigReloadFailed', 'EgressCountryUnexpected', 'EgressIPChanged', 'EgressIPLeak', 'EgressIPUnexpected', 'EgressProberDown',
       'EgressProbesStale', 'EgressProxyDegraded', 'EgressProxyDown', 'EgressProxySlow', 'EgressTLSVerifyFailed', 'EgressTargetBlockedDirect',
       'EgressTargetCertificateExpiry', 'EgressTargetGeoBlocked', 'EgressTargetUnreachable', 'Watchdog', 'XrayDown',
     ])
