@@ -51,7 +51,7 @@ it('the secret really is in use: the proxies accept it, the target gets the head
 })
 
 it('no output shows it', async () => {
-  for (const path of ['/', '/api/status', '/probe?target=api&via=socks&debug=true', '/probe?target=down&via=direct&debug=true', '/probe?target=api&via=http']) {
+  for (const path of ['/', '/api/status', '/proxy.pac', '/api/route?host=127.0.0.1', '/probe?target=api&via=socks&debug=true', '/probe?target=down&via=direct&debug=true', '/probe?target=api&via=http']) {
     outputs[path] = await (await fetch(cli.base + path)).text()
   }
   const check = await runCli(['check', `--config.file=${config}`], { env })

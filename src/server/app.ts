@@ -11,6 +11,7 @@ import { buildStatus } from './status.js'
 import { statusPage } from './status-page.js'
 import { metricsHandler } from './metrics-endpoint.js'
 import { probeHandler } from './probe-endpoint.js'
+import { pacFile, routeFor } from './route.js'
 import { runbooksPage } from './runbooks.js'
 
 export interface ServerDeps {
@@ -61,6 +62,18 @@ export function createServer (deps: ServerDeps): Express {
   })
   app.get('/', async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
   app.get('/api/status', async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
+  app.get('/api/route', (req, res) => {
+    const host = req.query.host
+    // A host name or an IP literal, bounded: it is echoed back.
+    if (typeof host !== 'string' || host.length > 253 || !/^(?:[A-Za-z0-9._-]+|\[?[0-9A-Fa-f:.]+\]?)$/.test(host)) {
+      res.status(400).type('text/plain').send('give one host: /api/route?host=api.openai.com\n')
+      return
+    }
+    res.json(routeFor(host.replace(/^\[(.*)\]$/, '$1'), deps.prober.currentConfig, deps.prober.store))
+  })
+  app.get('/proxy.pac', (_req, res) => {
+    res.type('application/x-ns-proxy-autoconfig').set('cache-control', 'no-store').send(pacFile(deps.prober.currentConfig, deps.prober.store, new Date()))
+  })
   app.get('/runbooks', (_req, res) => { res.type('html').send(runbooksPage()) })
   // Express' own handler would answer with an HTML stack trace.
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -1,0 +1,90 @@
+/**
+ * Route advice for the backend: which path to use now for a host, from the latest probes of the
+ * configured targets on that host (`GET /api/route?host=`), and the same as a PAC file
+ * (`GET /proxy.pac`) that any HTTP client with PAC support can follow instead of a static list
+ * of domains. Working paths first, fastest first; then paths without a result yet; then failing
+ * ones, as last resorts. Hosts nobody configured go DIRECT. Proxy credentials never appear.
+ */
+import { isIPv6 } from 'node:net'
+import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig } from '../config/types.js'
+import type { ResultStore } from '../state/store.js'
+
+export interface PathAdvice {
+  via: string
+  /** true: every target on the host answered through it in its latest probe; false: one failed; absent: no result yet. */
+  ok?: boolean
+  /** The failure reasons of the latest probes through it (closed set). */
+  reasons?: string[]
+  /** The slowest latest successful probe through it, in seconds. */
+  latencySeconds?: number
+}
+
+export interface RouteAdvice {
+  host: string
+  /** The configured targets on this host (none: everything goes direct, as in /proxy.pac). */
+  targets: string[]
+  /** The path to use now: `direct`, a proxy name, or null when no path works. */
+  use: string | null
+  /** The paths to try after `use`, in order. */
+  fallbacks: string[]
+  paths: PathAdvice[]
+  /** Each target's verdict (ok, direct_blocked, proxy_broken, ...). */
+  verdicts: Record<string, string>
+}
+
+/** A target's host as PAC and /api/route name it: lower case, an IPv6 literal without brackets. */
+const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+
+const rank = (p: PathAdvice): number => p.ok === true ? 0 : p.ok === undefined ? 1 : 2
+
+export function routeFor (host: string, config: Config, store: ResultStore): RouteAdvice {
+  const name = host.toLowerCase()
+  const targets = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET && hostOf(t.url) === name)
+  const vias = [...new Set(targets.flatMap((t) => t.via))]
+  const paths = vias.map((via): PathAdvice => {
+    const latest = targets.filter((t) => t.via.includes(via)).map((t) => store.get(t.name, via)?.latest)
+    if (latest.some((r) => r === undefined)) return { via }
+    const failed = latest.filter((r) => r !== undefined && !r.success)
+    if (failed.length > 0) return { via, ok: false, reasons: [...new Set(failed.map((r) => r!.reason ?? 'unknown'))] }
+    return { via, ok: true, latencySeconds: Math.max(...latest.map((r) => r!.durationSeconds)) }
+  })
+  // Stable: equal ranks keep the configured order.
+  const ordered = [...paths].sort((a, b) => rank(a) - rank(b) || (a.ok === true && b.ok === true ? a.latencySeconds! - b.latencySeconds! : 0))
+  const use = targets.length === 0 ? DIRECT : ordered[0]?.ok === true ? ordered[0].via : null
+  return {
+    host: name,
+    targets: targets.map((t) => t.name),
+    use,
+    fallbacks: ordered.map((p) => p.via).filter((via) => via !== use),
+    paths: ordered,
+    verdicts: Object.fromEntries(targets.map((t) => [t.name, store.verdict(t)])),
+  }
+}
+
+/** A PAC token for a path: `DIRECT`, `SOCKS5 h:p`, `PROXY h:p`, `HTTPS h:p` (never credentials). */
+function pacToken (via: string, proxies: Record<string, ProxyConfig>): string {
+  const p = proxies[via]
+  if (via === DIRECT || p === undefined) return 'DIRECT'
+  const hostPort = `${isIPv6(p.host) ? `[${p.host}]` : p.host}:${p.port}`
+  return p.protocol === 'http' ? `PROXY ${hostPort}` : p.protocol === 'https' ? `HTTPS ${hostPort}` : `SOCKS5 ${hostPort}`
+}
+
+export function pacFile (config: Config, store: ResultStore, now: Date): string {
+  const hosts = [...new Set(config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => hostOf(t.url)))].sort()
+  const routes: Record<string, string> = {}
+  for (const host of hosts) {
+    const advice = routeFor(host, config, store)
+    const order = [...(advice.use === null ? [] : [advice.use]), ...advice.fallbacks]
+    routes[host] = [...new Set(order.map((via) => pacToken(via, config.proxies)))].join('; ')
+  }
+  return `// egress-prober: the best working path per configured host, from the latest probes (${now.toISOString()}).
+// Fetch it again to follow changes; hosts not listed go DIRECT.
+var routes = ${JSON.stringify(routes, null, 2)};
+
+function FindProxyForURL(url, host) {
+  var h = String(host).toLowerCase();
+  if (h.charAt(0) === "[") h = h.slice(1, -1);
+  return Object.prototype.hasOwnProperty.call(routes, h) ? routes[h] : "DIRECT";
+}
+`
+}
