@@ -25,12 +25,14 @@ export interface StatusModel {
   version: string
   config: string
   generatedAt: string
-  vias: { name: string, proxy?: string, up?: boolean, egressIp?: string, egressCountry?: string, lastKnown?: { ip?: string, country?: string }, leak?: boolean, expected?: boolean, countryExpected?: boolean }[]
+  /** How many paths there are and how many are down (every pair through them failing), since when. */
+  summary: { paths: number, down: number, downSince?: string }
+  vias: { name: string, proxy?: string, up?: boolean, downSince?: string, uptime1h?: number, uptime24h?: number, egressIp?: string, egressCountry?: string, lastKnown?: { ip?: string, country?: string }, leak?: boolean, expected?: boolean, countryExpected?: boolean }[]
   targets: { name: string, url: string, verdict: Verdict, cells: StatusCell[] }[]
   xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }[] }
 }
 
-export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<StatusModel> {
+export async function buildStatus (prober: Prober, xray?: StatsClient, now = Date.now()): Promise<StatusModel> {
   const config = prober.currentConfig
   const store = prober.store
   const vias = [DIRECT, ...Object.keys(config.proxies)].map((name) => {
@@ -42,8 +44,14 @@ export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<
     const countryExpected = store.countryExpected(name, config.egressIp.expectCountry)
     // While a path gives no answer, what it last said (ip and country came from the network: bounded, see ip.ts and country.ts).
     const lastKnown = ip === undefined ? store.lastKnownEgress(name) : {}
+    const since = store.viaUp(name) === false ? store.paths.since(name) : undefined
+    const uptime1h = store.paths.uptime(name, now, 60)
+    const uptime24h = store.paths.uptime(name, now, 24 * 60)
     return {
       name,
+      ...(since !== undefined && { downSince: new Date(since).toISOString() }),
+      ...(uptime1h !== undefined && { uptime1h: Math.round(uptime1h * 10_000) / 10_000 }),
+      ...(uptime24h !== undefined && { uptime24h: Math.round(uptime24h * 10_000) / 10_000 }),
       ...(config.proxies[name] !== undefined && { proxy: config.proxies[name].redactedUrl }),
       ...(up !== undefined && { up }),
       ...(ip !== undefined && { egressIp: ip }),
@@ -68,7 +76,13 @@ export async function buildStatus (prober: Prober, xray?: StatsClient): Promise<
     })
     return { name: t.name, url: t.url.origin + t.url.pathname, verdict: store.verdict(t), cells }
   })
-  const model: StatusModel = { version: VERSION, config: config.source, generatedAt: new Date().toISOString(), vias, targets }
+  const down = vias.filter((v) => v.downSince !== undefined)
+  const summary = {
+    paths: vias.length,
+    down: down.length,
+    ...(down.length > 0 && { downSince: down.map((v) => v.downSince!).sort()[0]! }),
+  }
+  const model: StatusModel = { version: VERSION, config: config.source, generatedAt: new Date(now).toISOString(), summary, vias, targets }
   if (xray !== undefined) model.xray = await xrayStatus(xray)
   return model
 }

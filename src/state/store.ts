@@ -6,6 +6,7 @@ import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
 import type { TlsFacts } from '../transport/tls.js'
 import { verdictOf, type Verdict } from '../probes/verdict.js'
+import { PathHistory } from './path-history.js'
 
 export interface PairState {
   latest?: ProbeResult
@@ -41,6 +42,9 @@ export class ResultStore {
    */
   private readonly tally = new Map<string, { seen: number, ok: number }>()
 
+  /** Per path: down since when, and its success share over the last hour and day. */
+  readonly paths = new PathHistory()
+
   constructor (private readonly historySize = 30) {}
 
   add (result: ProbeResult): void {
@@ -52,6 +56,7 @@ export class ResultStore {
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
     if (pair.recent.length > this.historySize) pair.recent.shift()
     if (result.target === EGRESS_IP_TARGET) this.noteEgress(result)
+    this.paths.record(result.via, result.startedAt, result.success, this.viaUp(result.via))
   }
 
   get (target: string, via: string): PairState | undefined {
@@ -133,6 +138,7 @@ export class ResultStore {
     }
     const vias = new Set([...keep].filter((k) => k.startsWith(EGRESS_IP_TARGET + '\u0000')).map((k) => k.split('\u0000')[1]))
     for (const via of this.egress.keys()) if (!vias.has(via)) this.egress.delete(via)
+    this.paths.retain(new Set([...this.pairs.values()].map((e) => e.via)))
   }
 
   private pair (target: string, via: string): PairState {

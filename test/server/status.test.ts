@@ -30,11 +30,23 @@ it('/api/status has a cell per via, the verdict, egress IPs and flags', async ()
   expect(api.url).toBe(`${target.origin}/v1/models`)
   expect(api.cells.map((c) => [c.via, c.state, c.reason ?? null])).toEqual([['direct', 'ok', null], ['socks', 'ok', null], ['http', 'failed', 'proxy_rejected']])
   expect(api.cells[1]!.history).toHaveLength(2)
+  const downSince = s.vias.find((v) => v.name === 'http')?.downSince
+  expect(Date.parse(downSince ?? '')).toBeGreaterThan(Date.now() - 60_000)
   expect(s.vias).toEqual([
-    { name: 'direct', egressIp: '127.0.0.1' },
-    { name: 'socks', proxy: `socks5h://xxxxx:xxxxx@127.0.0.1:${socks.port}`, up: true, egressIp: '127.0.0.2', leak: false },
-    { name: 'http', proxy: `http://127.0.0.1:${connect.port}`, up: false },
+    { name: 'direct', egressIp: '127.0.0.1', uptime1h: 1, uptime24h: 1 },
+    { name: 'socks', proxy: `socks5h://xxxxx:xxxxx@127.0.0.1:${socks.port}`, up: true, egressIp: '127.0.0.2', leak: false, uptime1h: 1, uptime24h: 1 },
+    { name: 'http', proxy: `http://127.0.0.1:${connect.port}`, up: false, downSince, uptime1h: 0, uptime24h: 0 },
   ])
+  expect(s.summary).toEqual({ paths: 3, down: 1, downSince })
+})
+
+it('the page opens with a banner of what is down and since when; proxy_broken and unreachable look different', async () => {
+  const s = await (await fetch(`${app.base}/api/status`)).json() as StatusModel
+  const html = await (await fetch(`${app.base}/`)).text()
+  expect(html).toContain(`<div id="summary" class="banner banner-bad">1 of 3 paths down since ${s.summary.downSince!.slice(11, 16)} UTC</div>`)
+  expect(html).toContain('<td>100 % / 100 %</td>')
+  expect(html).toMatch(/\.v-proxy_broken\{[^}]*\}\.v-unreachable\{/) // two rules, two looks
+  expect(html).toContain('title="some proxies fail, another path works"')
 })
 
 it('renders the page with the same content, and never a secret', async () => {
