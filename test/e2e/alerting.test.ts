@@ -18,7 +18,7 @@ import { startCli, type RunningCli } from '../helpers/cli.js'
 import { startTarget } from '../helpers/target-server.js'
 import { requireTools } from '../helpers/tools.js'
 import { waitFor } from '../helpers/wait.js'
-import { startChain, type Chain } from './chain.js'
+import { startChain, type Chain, type ChainOptions } from './chain.js'
 import { startMonitoringStack, type MonitoringStack, type Notification } from './monitoring-stack.js'
 
 const enabled = requireTools('v2ray', 'prometheus', 'prometheus-alertmanager')
@@ -37,10 +37,18 @@ interface IncidentLab {
   close: () => Promise<void>
 }
 
-async function startIncidentLab (opts: { walled: boolean }): Promise<IncidentLab> {
+interface LabOptions {
+  walled: boolean
+  /** The paging webhook refuses the direct path (callers from 127.0.0.1): only the copy through the sidecar arrives. */
+  pagerBlockedDirect?: boolean
+  chain?: Pick<ChainOptions, 'egressQuery' | 'expectCountry'>
+}
+
+async function startIncidentLab (opts: LabOptions): Promise<IncidentLab> {
   const chain = await startChain({
     egressExpect: true,
     extraTargets: '  - { name: broken, url: "http://127.0.0.1:1/", via: [direct, socks] }',
+    ...opts.chain,
   })
   let walled: RunningCli | undefined
   let stack: MonitoringStack | undefined
@@ -64,7 +72,11 @@ targets:
     }
     const a = chain.cli.base.replace('http://', '')
     const b = walled?.base.replace('http://', '') ?? ''
-    stack = await startMonitoringStack(...[a, b].filter((x) => x !== ''))
+    // The shipped receivers page through the sidecar's HTTP proxy and directly (prometheus/alertmanager.yml).
+    stack = await startMonitoringStack([a, b].filter((x) => x !== ''), {
+      proxyUrl: `http://127.0.0.1:${chain.lab.ports.http}`,
+      ...(opts.pagerBlockedDirect === true && { refuseFrom: '127.0.0.1' }),
+    })
     const s = stack
     const pagesSince = (since: number, status: 'firing' | 'resolved' = 'firing'): string[] => {
       const byKey = new Map<string, Notification>()
@@ -82,7 +94,7 @@ targets:
 }
 
 /** Runs `body` in a fresh lab and always closes it. */
-async function inLab (opts: { walled: boolean }, body: (lab: IncidentLab) => Promise<void>): Promise<void> {
+async function inLab (opts: LabOptions, body: (lab: IncidentLab) => Promise<void>): Promise<void> {
   const lab = await startIncidentLab(opts)
   try {
     await body(lab)
@@ -129,6 +141,18 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       await chain.lab.startClient()
       await waitFor(async () => pagesSince(restarted, 'resolved'), (p) => p.length >= 2, 120_000, 'both resolved')
       console.log(`dead sidecar: time to resolve: client restarted → resolved at the webhook after ${((Date.now() - restarted) / 1000).toFixed(1)} s`)
+    })
+  }, 300_000)
+
+  it.concurrent('a page reaches on-call through the tunnel when the paging API refuses the direct path (EgressCountryUnexpected: the exit moved to the US)', async ({ expect }) => {
+    await inLab({ walled: false, pagerBlockedDirect: true, chain: { egressQuery: 'format=trace&loc=US', expectCountry: ['NL', 'DE'] } }, async ({ a, stack, pagesSince }) => {
+      await waitFor(async () => pagesSince(0), (p) => p.length >= 1, 150_000, 'the page')
+      expect(pagesSince(0)).toEqual([`EgressCountryUnexpected@${a}`])
+      const page = stack.notifications.find((n) => n.alertname === 'EgressCountryUnexpected')!
+      expect(page.remote).toBe('127.0.0.2') // the sidecar's egress: it came through the tunnel
+      expect(page.labels).toMatchObject({ severity: 'critical', job: 'egress-prober' })
+      expect(['socks', 'http']).toContain(page.labels.via)
+      expect(stack.refused()).toBeGreaterThan(0) // the direct copy was sent and refused
     })
   }, 300_000)
 

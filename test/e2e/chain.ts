@@ -26,6 +26,10 @@ export interface ChainOptions {
   egressExpect?: boolean
   /** Adds the password-protected inbounds, with and without credentials (the latter always fail). */
   authInbounds?: boolean
+  /** Query of the IP-echo URL (e.g. `format=trace&loc=US`: the country it names, see target-server.ts). */
+  egressQuery?: string
+  /** egress_ip.expect_country */
+  expectCountry?: string[]
 }
 
 export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
@@ -50,7 +54,7 @@ ${opts.authInbounds === true ? `  socks_auth: socks5://${auth}127.0.0.1:${p.sock
   http_auth: http://${auth}127.0.0.1:${p.httpAuth}
   socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
   http_nocreds: http://127.0.0.1:${p.httpAuth}` : ''}
-egress_ip: { url: "${web.url('/ip')}", via: [direct, socks, http]${opts.egressExpect === true ? ', expect: [127.0.0.2/32]' : ''} }
+egress_ip: { url: "${web.url(`/ip${opts.egressQuery === undefined ? '' : `?${opts.egressQuery}`}`)}", via: [direct, socks, http]${opts.egressExpect === true ? ', expect: [127.0.0.2/32]' : ''}${opts.expectCountry === undefined ? '' : `, expect_country: [${opts.expectCountry.join(', ')}]`} }
 xray: { api: "127.0.0.1:${p.api}" }
 targets:
   - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }

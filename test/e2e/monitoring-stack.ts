@@ -26,27 +26,41 @@ export interface Notification {
   annotations: Record<string, string>
   /** Alertmanager's group key: pagers deduplicate by it, so one key is one page. */
   groupKey: string
+  /** The address the notification came from (the proxy's egress when it came through the sidecar). */
+  remote: string
+}
+
+export interface StackOptions {
+  /** Where the shipped `http_config.proxy_url` points (the lab sidecar's HTTP proxy); without it they are removed. */
+  proxyUrl?: string
+  /** The webhook closes connections from this address: a paging API blocked on the direct path. */
+  refuseFrom?: string
 }
 
 export interface MonitoringStack {
   prometheus: string
   notifications: Notification[]
+  /** Connections the webhook refused (from `refuseFrom`). */
+  refused: () => number
   /** Runs an instant PromQL query; returns the result vector (throws on a bad query). */
   query: (expr: string) => Promise<{ metric: Record<string, string>, value: [number, string] }[]>
   close: () => Promise<void>
 }
 
 /** `/metrics` of egress-prober at each of `proberAddresses` (host:port) is what Prometheus scrapes. */
-export async function startMonitoringStack (...proberAddresses: string[]): Promise<MonitoringStack> {
+export async function startMonitoringStack (proberAddresses: string[], opts: StackOptions = {}): Promise<MonitoringStack> {
   const dir = mkdtempSync(join(tmpdir(), 'egress-prober-monitoring-'))
   const notifications: Notification[] = []
+  let refused = 0
   const webhook = http.createServer((req, res) => {
+    const remote = req.socket.remoteAddress ?? ''
+    if (remote === opts.refuseFrom) { refused++; req.socket.destroy(); return }
     let body = ''
     req.on('data', (d: Buffer) => { body += d.toString() })
     req.on('end', () => {
       const msg = JSON.parse(body) as { receiver: string, groupKey: string, alerts: { status: 'firing' | 'resolved', labels: Record<string, string>, annotations: Record<string, string> }[] }
       for (const a of msg.alerts) {
-        notifications.push({ receiver: msg.receiver, status: a.status, alertname: a.labels.alertname ?? '', labels: a.labels, annotations: a.annotations, groupKey: msg.groupKey, at: Date.now() })
+        notifications.push({ receiver: msg.receiver, status: a.status, alertname: a.labels.alertname ?? '', labels: a.labels, annotations: a.annotations, groupKey: msg.groupKey, at: Date.now(), remote })
       }
       res.end('ok')
     })
@@ -55,8 +69,15 @@ export async function startMonitoringStack (...proberAddresses: string[]): Promi
   const hook = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`
   const [promPort, amPort] = await freePorts(2) as [number, number]
 
-  const am = parse(readFileSync(`${ROOT}prometheus/alertmanager.yml`, 'utf8')) as { receivers: { name: string, webhook_configs?: { url: string }[] }[] }
-  for (const r of am.receivers) for (const w of r.webhook_configs ?? []) w.url = `${hook}/${r.name}`
+  const am = parse(readFileSync(`${ROOT}prometheus/alertmanager.yml`, 'utf8')) as { receivers: { name: string, webhook_configs?: { url: string, http_config?: { proxy_url?: string } }[] }[] }
+  for (const r of am.receivers) {
+    for (const w of r.webhook_configs ?? []) {
+      w.url = `${hook}/${r.name}`
+      if (w.http_config?.proxy_url === undefined) continue
+      if (opts.proxyUrl !== undefined) w.http_config.proxy_url = opts.proxyUrl
+      else delete w.http_config
+    }
+  }
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(am))
 
   const prom = parse(readFileSync(`${ROOT}prometheus/prometheus.yml`, 'utf8')) as {
@@ -87,6 +108,7 @@ export async function startMonitoringStack (...proberAddresses: string[]): Promi
   return {
     prometheus,
     notifications,
+    refused: () => refused,
     query: async (expr) => {
       const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`)
       const json = await res.json() as { status: string, error?: string, data: { result: { metric: Record<string, string>, value: [number, string] }[] } }
