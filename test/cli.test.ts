@@ -50,6 +50,14 @@ describe('egress-prober check', () => {
     expect(r.status).toBe(0)
   })
 
+  it('names each path\'s egress country when the IP-echo service does (JSON and --output=json)', async () => {
+    const config = healthy().replace(target.url('/ip'), target.url('/ip?format=ip-api&loc.127.0.0.1=RU&loc.127.0.0.2=NL'))
+    const r = await runCli(['check', `--config.file=${configFile('country.yml', config)}`])
+    expect(r.stdout).toContain('egress IP: direct 127.0.0.1 RU, socks 127.0.0.2 NL (no leak), http 127.0.0.2 NL (no leak)')
+    const json = await runCli(['check', '--output=json', `--config.file=${configFile('country.yml', config)}`])
+    expect((JSON.parse(json.stdout) as { egress: unknown[] }).egress).toContainEqual({ via: 'socks', ip: '127.0.0.2', country: 'NL', leak: false })
+  })
+
   it('exits 1 and names the reason when a proxy is dead', async () => {
     const dead = await closedPort()
     const r = await runCli(['check', `--config.file=${configFile('dead.yml', healthy().replace(connect.url, `http://127.0.0.1:${dead}`))}`])
