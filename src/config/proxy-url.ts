@@ -1,4 +1,5 @@
 import type { ProxyConfig, ProxyProtocol } from './types.js'
+import { unbracket } from '../net/ip.js'
 
 const DEFAULT_PORTS: Record<ProxyProtocol, number> = { http: 80, https: 443, socks5: 1080, socks5h: 1080 }
 
@@ -36,7 +37,7 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
   const proxy: ProxyConfig = {
     name,
     protocol: p,
-    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host: unbracket(u.hostname),
     port: u.port === '' ? DEFAULT_PORTS[p] : Number(u.port),
     resolve,
     redactedUrl: redactUrl(url),

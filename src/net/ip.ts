@@ -35,3 +35,8 @@ export function ipBytes (ip: string): Buffer {
   all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2))
   return out
 }
+
+/** A URL's host without the brackets of an IPv6 literal (`[::1]` → `::1`); names unchanged. */
+export function unbracket (host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1')
+}

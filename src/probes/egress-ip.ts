@@ -38,11 +38,6 @@ export function parseEgressAnswer (text: string): EgressAnswer | undefined {
   return ip === undefined ? undefined : { ip }
 }
 
-/** The IP of an answer, for callers that need no more. */
-export function parseEgressIp (text: string): string | undefined {
-  return parseEgressAnswer(text)?.ip
-}
-
 function withCountry (ip: string | undefined, country: string | undefined): EgressAnswer | undefined {
   if (ip === undefined) return undefined
   return country === undefined ? { ip } : { ip, country }

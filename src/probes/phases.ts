@@ -6,10 +6,11 @@
  */
 import { isIP } from 'node:net'
 import type { ProxyConfig, TargetConfig } from '../config/types.js'
+import { unbracket } from '../net/ip.js'
 import { PHASES, type Phase } from '../transport/trace.js'
 
 export function pairPhases (target: TargetConfig, proxy: ProxyConfig | undefined): Phase[] {
-  const targetHost = target.url.hostname.replace(/^\[(.*)\]$/, '$1')
+  const targetHost = unbracket(target.url.hostname)
   const isName = (host: string): boolean => isIP(host) === 0
   const socksLocal = proxy !== undefined && proxy.protocol.startsWith('socks') && proxy.resolve === 'local'
   const applies: Record<Phase, boolean> = {

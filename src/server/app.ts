@@ -5,6 +5,7 @@
 import express, { type Express } from 'express'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { unbracket } from '../net/ip.js'
 import type { Prober } from '../prober.js'
 import type { StatsClient } from '../xray/client.js'
 import { buildStatus } from './status.js'
@@ -69,7 +70,7 @@ export function createServer (deps: ServerDeps): Express {
       res.status(400).type('text/plain').send('give one host: /api/route?host=api.openai.com\n')
       return
     }
-    res.json(routeFor(host.replace(/^\[(.*)\]$/, '$1'), deps.prober.currentConfig, deps.prober.store))
+    res.json(routeFor(unbracket(host), deps.prober.currentConfig, deps.prober.store))
   })
   app.get('/proxy.pac', (_req, res) => {
     res.type('application/x-ns-proxy-autoconfig').set('cache-control', 'no-store').send(pacFile(deps.prober.currentConfig, deps.prober.store, new Date()))

@@ -6,7 +6,8 @@
  * ones, as last resorts. Hosts nobody configured go DIRECT. Proxy credentials never appear.
  */
 import { isIPv6 } from 'node:net'
-import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig } from '../config/types.js'
+import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
+import { unbracket } from '../net/ip.js'
 import type { ResultStore } from '../state/store.js'
 
 export interface PathAdvice {
@@ -33,13 +34,27 @@ export interface RouteAdvice {
 }
 
 /** A target's host as PAC and /api/route name it: lower case, an IPv6 literal without brackets. */
-const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+const hostOf = (url: URL): string => unbracket(url.hostname).toLowerCase()
 
 const rank = (p: PathAdvice): number => p.ok === true ? 0 : p.ok === undefined ? 1 : 2
 
+/** The configured targets by host (the egress-IP check is not one of them). */
+function targetsByHost (config: Config): Map<string, TargetConfig[]> {
+  const byHost = new Map<string, TargetConfig[]>()
+  for (const t of config.targets) {
+    if (t.name === EGRESS_IP_TARGET) continue
+    const host = hostOf(t.url)
+    byHost.set(host, [...(byHost.get(host) ?? []), t])
+  }
+  return byHost
+}
+
 export function routeFor (host: string, config: Config, store: ResultStore): RouteAdvice {
   const name = host.toLowerCase()
-  const targets = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET && hostOf(t.url) === name)
+  return advise(name, targetsByHost(config).get(name) ?? [], config, store)
+}
+
+function advise (name: string, targets: TargetConfig[], config: Config, store: ResultStore): RouteAdvice {
   const vias = [...new Set(targets.flatMap((t) => t.via))]
   const paths = vias.map((via): PathAdvice => {
     const latest = targets.filter((t) => t.via.includes(via)).map((t) => store.get(t.name, via)?.latest)
@@ -70,10 +85,9 @@ function pacToken (via: string, proxies: Record<string, ProxyConfig>): string {
 }
 
 export function pacFile (config: Config, store: ResultStore, now: Date): string {
-  const hosts = [...new Set(config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => hostOf(t.url)))].sort()
   const routes: Record<string, string> = {}
-  for (const host of hosts) {
-    const advice = routeFor(host, config, store)
+  for (const [host, targets] of [...targetsByHost(config)].sort(([a], [b]) => a.localeCompare(b))) {
+    const advice = advise(host, targets, config, store)
     const order = [...(advice.use === null ? [] : [advice.use]), ...advice.fallbacks]
     routes[host] = [...new Set(order.map((via) => pacToken(via, config.proxies)))].join('; ')
   }

@@ -11,6 +11,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import type { buildConnector } from 'undici'
 import type { ProxyConfig } from '../config/types.js'
+import { unbracket } from '../net/ip.js'
 import { httpConnect } from './http-connect.js'
 import { dropInterimResponses } from './interim.js'
 import { ProxyHandshakeError } from './proxy-error.js'
@@ -58,7 +59,7 @@ export function timedConnector (opts: DialOptions): buildConnector.connector {
     if (dialled) { callback(new ConnectionLostError(), null); return }
     dialled = true
     const secure = protocol === 'https:'
-    const target = { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port) || (secure ? 443 : 80) }
+    const target = { host: unbracket(hostname), port: Number(port) || (secure ? 443 : 80) }
     dial(target, secure, opts).then(
       (socket) => callback(null, socket),
       (err: Error) => { opts.trace.cause ??= err; callback(err, null) },

@@ -1,6 +1,6 @@
 /** Egress-IP intelligence: leak, expected ranges, changes, bounded label cardinality. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseEgressAnswer, parseEgressIp } from '../../src/probes/egress-ip.js'
+import { parseEgressAnswer } from '../../src/probes/egress-ip.js'
 import { series, startApp, type TestApp } from '../helpers/app.js'
 import { startSocksProxy, type TestProxy } from '../helpers/proxies.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
@@ -61,8 +61,8 @@ it.each([
   ['<html>blocked</html>', undefined],
   ['{"ip": "not-an-ip"}', undefined],
   ['', undefined],
-])('parseEgressIp(%j) = %j', (text, ip) => {
-  expect(parseEgressIp(text)).toBe(ip)
+])('the IP of %j is %j', (text, ip) => {
+  expect(parseEgressAnswer(text)?.ip).toBe(ip)
 })
 
 it.each([
