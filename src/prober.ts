@@ -12,10 +12,11 @@ import { registerProberMetrics, type ProberMetrics } from './metrics/prober-metr
 import { buildJobs, runProbe } from './probes/index.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
 import { ProxyWatch } from './scheduler/proxy-watch.js'
-import { jobKey, Scheduler, type Cause } from './scheduler/scheduler.js'
+import { jobKey } from './probes/pair-key.js'
+import { Scheduler, type Cause } from './scheduler/scheduler.js'
 import { realTimers, type Timers } from './scheduler/timers.js'
 import { ResultStore } from './state/store.js'
-import type { Lookup } from './transport/connector.js'
+import type { Lookup } from './transport/dial.js'
 import { VERSION } from './version.js'
 
 export interface ProberDeps {
@@ -61,7 +62,7 @@ export class Prober {
     setMaxListeners(0, this.abort.signal)
     this.metrics = registerProberMetrics(deps.registry, this.store, () => this.config, VERSION)
     this.probeDeps = {
-      lookup: deps.lookup ?? ((host) => dnsLookup(host)),
+      lookup: deps.lookup ?? ((host) => dnsLookup(host, { all: true })),
       now: () => performance.now(),
       wallClock: () => Date.now(),
       userAgent: `egress-prober/${VERSION}`,

@@ -3,7 +3,6 @@
  * JSON. Exit 0 when every expectation holds, 1 otherwise (2 for bad flags or config, in cli.ts).
  */
 import type { Config } from '../config/types.js'
-import { EGRESS_IP_TARGET } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
@@ -30,13 +29,13 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
 
 function summarize (prober: Prober) {
   const { currentConfig: config, store } = prober
-  const egressVias = config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []
+  const egressVias = config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []
   const egress = egressVias.map((via) => {
     const leak = store.leak(via)
     const country = store.egressCountry(via)
     return { via, ip: store.egressIp(via) ?? null, ...(country !== undefined && { country }), ...(leak !== undefined && { leak }) }
   })
-  const verdicts = config.targets.filter((t) => t.name !== EGRESS_IP_TARGET).map((t) => ({ target: t.name, verdict: store.verdict(t) }))
+  const verdicts = config.targets.filter((t) => t.kind !== 'egress_ip').map((t) => ({ target: t.name, verdict: store.verdict(t) }))
   return { egress, verdicts }
 }
 
@@ -52,7 +51,7 @@ export function renderTable (results: ProbeResult[], egressOf: (via: string) => 
     r.success ? 'ok' : (r.reason ?? 'unknown'),
     (r.durationSeconds * 1000).toFixed(0),
     r.statusCode === 0 ? '-' : String(r.statusCode),
-    (r.target === EGRESS_IP_TARGET ? r.egressIp : egressOf(r.via)) ?? '-',
+    (r.kind === 'egress_ip' ? r.egressIp : egressOf(r.via)) ?? '-',
   ])
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
   const line = (row: string[], ok?: boolean): string => row.map((c, i) => {

@@ -4,25 +4,19 @@
  */
 import { isAbsolute, join } from 'node:path'
 import { createTask } from 'node-cron'
-import type { RawConfig, RawEgressIp, RawTarget } from './schema.js'
+import { KINDS } from '../probes/kinds.js'
+import type { EgressIpSettings } from '../probes/egress-ip.js'
+import type { RawConfig, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
-import {
-  DIRECT, EGRESS_IP_TARGET,
-  type Config, type ExpectConfig, type ProxyConfig, type StatusRange, type TargetConfig, type TlsConfig,
-} from './types.js'
+import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig, type TargetConfig, type TlsConfig } from './types.js'
 
 export const DEFAULTS = {
   listen: '127.0.0.1:9550',
   intervalMs: 15_000,
   timeoutMs: 10_000,
-  maxBodyBytes: 1 << 20,
   maxConcurrentProbes: 64,
   recheckMs: 2000,
-  /** An IP-echo answer is a few hundred bytes; anything near this is not one. */
-  egressIpMaxBodyBytes: 64 * 1024,
 } as const
-
-const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
 
 interface BuildContext { baseDir: string, files: Map<string, Buffer> }
 
@@ -36,8 +30,8 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
   }
   const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]
   const targets: TargetConfig[] = []
-  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, egressIpAsTarget(raw.egress_ip), allVia, ctx))
-  for (const t of raw.targets ?? []) targets.push(buildTarget(raw, t, allVia, ctx))
+  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, { ...raw.egress_ip, name: EGRESS_IP_TARGET, kind: 'egress_ip' } as RawTarget, allVia, ctx))
+  for (const t of (raw.targets ?? []) as RawTarget[]) targets.push(buildTarget(raw, t, allVia, ctx))
   const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: Math.min(raw.xray.timeout ?? 2000, 2000) } }
   return {
     ...xray,
@@ -48,34 +42,29 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     perTargetHistogram: raw.metrics?.per_target_histogram ?? false,
     proxies,
     targets,
-    egressIp: { expect: raw.egress_ip?.expect ?? [], expectCountry: (raw.egress_ip?.expect_country ?? []).map((c) => c.toUpperCase()) },
+    egressIp: egressIpOf(targets),
     source,
   }
 }
 
-function egressIpAsTarget (e: RawEgressIp): RawTarget & { kind: 'egress_ip' } {
-  const { expect: _ips, ...rest } = e
-  return { ...rest, name: EGRESS_IP_TARGET, kind: 'egress_ip' }
+/** The egress-IP check's lists (at most one target is of kind egress_ip; checks.ts). */
+function egressIpOf (targets: TargetConfig[]): Config['egressIp'] {
+  const check = targets.find((t) => t.kind === 'egress_ip')
+  const settings = check?.settings as EgressIpSettings | undefined
+  return { ...(check !== undefined && { target: check.name }), expect: settings?.expect ?? [], expectCountry: settings?.expectCountry ?? [] }
 }
 
-function buildTarget (raw: RawConfig, t: RawTarget & { kind?: 'egress_ip' }, allVia: string[], ctx: BuildContext): TargetConfig {
+function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: BuildContext): TargetConfig {
   const target: TargetConfig = {
     name: t.name,
-    kind: t.kind ?? 'http',
+    kind: t.kind,
     url: new URL(t.url),
     via: t.via ?? allVia,
     intervalMs: t.interval ?? raw.defaults?.interval ?? DEFAULTS.intervalMs,
     timeoutMs: t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs,
-    method: t.method ?? 'GET',
-    headers: t.headers ?? {},
-    expect: buildExpect(t),
-    classify: (t.classify ?? []).map((c) => ({
-      status: Array.isArray(c.status) ? c.status : [c.status],
-      reason: c.reason,
-      ...(c.body_regex !== undefined && { bodyRegex: c.body_regex }),
-    })),
     tls: buildTls(t, ctx),
-    maxBodyBytes: t.max_body_bytes ?? (t.kind === 'egress_ip' ? DEFAULTS.egressIpMaxBodyBytes : raw.defaults?.max_body_bytes ?? DEFAULTS.maxBodyBytes),
+    ipFamily: t.ip_family ?? 'auto',
+    settings: KINDS[t.kind].build(t, { defaults: raw.defaults ?? {} }),
   }
   if (t.schedule !== undefined) {
     target.schedule = t.schedule
@@ -95,16 +84,6 @@ function cronPeriodMs (expression: string): number {
   let longest = 0
   for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i]! - runs[i - 1]!)
   return longest
-}
-
-function buildExpect (t: RawTarget): ExpectConfig {
-  const e = t.expect ?? {}
-  const out: ExpectConfig = { status: e.status ?? DEFAULT_STATUS, redirectHosts: e.redirect_hosts ?? [] }
-  if (e.body_regex !== undefined) out.bodyRegex = e.body_regex
-  if (e.body_not_regex !== undefined) out.bodyNotRegex = e.body_not_regex
-  if (e.content_type !== undefined) out.contentType = e.content_type
-  if (e.min_bytes !== undefined) out.minBytes = e.min_bytes
-  return out
 }
 
 function buildTls (t: RawTarget, ctx: BuildContext): TlsConfig {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { DEFAULTS } from './build.js'
 import { formatPath } from './errors.js'
-import { duration } from './schema.js'
+import { duration } from './fields.js'
 import { DIRECT, EGRESS_IP_TARGET } from './types.js'
 
 type Rec = Record<string, unknown>
@@ -56,12 +56,18 @@ export function crossCheck (raw: unknown, baseDir: string): CheckResult {
   const targets = list(doc.targets)
   if (targets.length === 0 && doc.egress_ip === undefined) add(['targets'], 'nothing to probe: add targets or egress_ip')
   const seen = new Set<string>()
+  // The egress IP of a path comes from one check: the `egress_ip:` section or one target of that kind.
+  let egressCheck = doc.egress_ip === undefined ? undefined : 'egress_ip'
   targets.forEach((t, i) => {
     const target = rec(t)
     checkProbe(target, ['targets', i])
+    if (target.kind === 'egress_ip') {
+      if (egressCheck !== undefined) add(['targets', i, 'kind'], `only one egress-IP check is allowed (there is one in ${egressCheck})`)
+      egressCheck ??= formatPath(['targets', i])
+    }
     const name = target.name
     if (typeof name !== 'string') return
-    if (name === EGRESS_IP_TARGET) add(['targets', i, 'name'], `"${EGRESS_IP_TARGET}" is reserved for the egress-IP check`)
+    if (name === EGRESS_IP_TARGET && doc.egress_ip !== undefined) add(['targets', i, 'name'], `"${EGRESS_IP_TARGET}" is the name of the egress_ip section's check`)
     if (seen.has(name)) add(['targets', i, 'name'], `duplicate target name "${name.slice(0, 64)}"`)
     seen.add(name)
   })

@@ -1,8 +1,11 @@
 /** The validated, camelCase configuration the rest of the program sees. */
 import type { FailureReason } from '../probes/reasons.js'
 
-export type ProbeKind = 'http' | 'egress_ip'
-export type ProxyProtocol = 'http' | 'https' | 'socks5' | 'socks5h'
+import type { ProbeKindName } from '../probes/kinds.js'
+import type { IpFamily } from '../transport/dial.js'
+export type { ProbeKindName }
+import type { ProxyProtocol } from '../transport/transports.js'
+export type { ProxyProtocol }
 
 /** A named egress path through a proxy. `direct` is not a proxy and has none. */
 export interface ProxyConfig {
@@ -42,7 +45,7 @@ export interface TlsConfig {
 
 export interface TargetConfig {
   name: string
-  kind: ProbeKind
+  kind: ProbeKindName
   url: URL
   via: string[]
   /** The probe interval; for `schedule:` targets the longest gap between two cron runs. */
@@ -50,15 +53,15 @@ export interface TargetConfig {
   timeoutMs: number
   /** A cron expression (node-cron, optional seconds field); replaces `intervalMs` when set. */
   schedule?: string
-  method: 'GET' | 'HEAD'
-  headers: Record<string, string>
-  expect: ExpectConfig
-  classify: ClassifyRule[]
   tls: TlsConfig
-  maxBodyBytes: number
+  ipFamily: IpFamily
+  /** What the kind built from its own fields (probes/<kind>.ts); opaque everywhere else. */
+  settings: unknown
 }
 
 export interface EgressIpConfig {
+  /** The name of the target of kind egress_ip, if there is one. */
+  target?: string
   /** IPv4/IPv6 addresses or CIDR blocks a proxy's egress IP must fall in; empty = no check. */
   expect: string[]
   /** ISO 3166-1 alpha-2 codes a proxy's egress must be in (from the IP-echo answer); empty = no check. */
@@ -90,5 +93,5 @@ export interface Config {
 
 /** The reserved name of the path that uses no proxy. */
 export const DIRECT = 'direct'
-/** The target name under which egress-IP checks are reported. */
+/** The target name of the `egress_ip:` section's check. */
 export const EGRESS_IP_TARGET = 'egress_ip'

@@ -5,7 +5,7 @@
  * per pair.
  */
 import type { ProbeResult } from '../probes/types.js'
-import { pairKey } from '../state/store.js'
+import { pairKey } from '../probes/pair-key.js'
 import { labelString } from './exposition.js'
 
 export interface PairSeries {

@@ -6,7 +6,7 @@
  * the few process-wide ones stay in the prom-client registry.
  */
 import { Gauge, Histogram, type Registry } from 'prom-client'
-import { DIRECT, EGRESS_IP_TARGET, type Config } from '../config/types.js'
+import { DIRECT, type Config } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
 import { VERDICTS } from '../probes/verdict.js'
 import type { ResultStore } from '../state/store.js'
@@ -145,7 +145,7 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
   renderEgress(w, store, config, lbl)
   w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
   for (const t of config.targets) {
-    if (t.name === EGRESS_IP_TARGET) continue
+    if (t.kind === 'egress_ip') continue
     const verdict = store.verdict(t)
     for (const v of VERDICTS) w.sample('egress_target_verdict', lbl(['target', t.name], ['verdict', v]), v === verdict ? 1 : 0)
   }
@@ -191,7 +191,7 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
     if (expected !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), expected ? 1 : 0)
   }
   w.family('egress_ip_changes_total', "Changes of a via's egress IP seen by the egress check.", 'counter')
-  for (const via of config.targets.find((t) => t.name === EGRESS_IP_TARGET)?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
+  for (const via of config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
   w.family('egress_proxy_up', 'Whether anything probed through the proxy succeeded in its latest run (1) or everything failed (0).', 'gauge')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
 }

@@ -1,11 +1,59 @@
-import { isIP } from 'node:net'
+/** `kind: egress_ip`: which address (and country) a path leaves from. */
+import { BlockList, isIP } from 'node:net'
+import { z } from 'zod'
+import { commonFields, httpHeaders, httpUrl, maxBodyBytes } from '../config/fields.js'
 import { countryCode } from '../net/country.js'
 import { canonicalIp } from '../net/ip.js'
-import { exchange } from './exchange.js'
+import { exchange, type HttpRequest } from './exchange.js'
 import { inRanges } from './expect.js'
 import type { Failure } from './failure.js'
+import { DEFAULT_STATUS } from './http.js'
+import { defineKind } from './kind.js'
 import { toResult } from './result.js'
-import type { ProbeFn } from './types.js'
+import type { ProbeDeps, ProbeJob, ProbeResult } from './types.js'
+
+/** An IP-echo answer is a few hundred bytes; anything near this is not one. */
+export const EGRESS_IP_MAX_BODY_BYTES = 64 * 1024
+
+const schema = z.strictObject({
+  kind: z.literal('egress_ip'),
+  url: httpUrl,
+  ...commonFields,
+  headers: httpHeaders.optional(),
+  max_body_bytes: maxBodyBytes.optional(),
+  /** IPv4/IPv6 addresses or CIDR blocks a proxy's egress IP must fall in. */
+  expect: z.array(z.string().superRefine((v, ctx) => {
+    if (!isIpOrCidr(v)) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 64)}" is not an IP address or CIDR block` })
+  })).max(1000).optional(),
+  /** ISO 3166-1 alpha-2 codes a proxy's egress must be in. */
+  expect_country: z.array(z.string().superRefine((v, ctx) => {
+    if (countryCode(v) === undefined) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 64)}" is not an ISO 3166-1 alpha-2 country code (e.g. NL)` })
+  })).max(300).optional(),
+})
+
+export interface EgressIpSettings {
+  request: HttpRequest
+  /** Where a proxy's egress IP must be; absent = no check. */
+  allowed?: BlockList
+  expect: string[]
+  expectCountry: string[]
+}
+
+export const egressIp = defineKind({
+  schema,
+  blackbox: 'http',
+  build: (raw): EgressIpSettings => {
+    const expect = raw.expect ?? []
+    const settings: EgressIpSettings = {
+      request: { method: 'GET', headers: raw.headers ?? {}, maxBodyBytes: raw.max_body_bytes ?? EGRESS_IP_MAX_BODY_BYTES },
+      expect,
+      expectCountry: (raw.expect_country ?? []).map((c) => c.toUpperCase()),
+    }
+    if (expect.length > 0) settings.allowed = allowList(expect)
+    return settings
+  },
+  probe: (job, s, deps, signal) => probeEgressIp(job, s, deps, signal),
+})
 
 /**
  * Asks an IP-echo service (checkip.amazonaws.com, ipify, Cloudflare's /cdn-cgi/trace, ipinfo,
@@ -15,15 +63,16 @@ import type { ProbeFn } from './types.js'
  * else is invalid. The IP is kept in canonical form (see ip.ts): it becomes a label and is
  * compared with others; a country only when it is an ISO code (see country.ts).
  */
-export const probeEgressIp: ProbeFn = async (job, deps, signal) => {
-  const ex = await exchange(job, deps, signal)
+async function probeEgressIp (job: ProbeJob, s: EgressIpSettings, deps: ProbeDeps, signal?: AbortSignal): Promise<ProbeResult> {
+  const ex = await exchange(job, s.request, deps, signal)
   if (ex.failure !== undefined) return toResult(job, ex)
-  if (!inRanges(ex.statusCode, job.target.expect.status)) {
+  if (!inRanges(ex.statusCode, DEFAULT_STATUS)) {
     return toResult(job, ex, { reason: 'http_status', message: `unexpected status ${ex.statusCode}` })
   }
   const answer = parseEgressAnswer(ex.body.toString('utf8'))
   if (answer === undefined) return toResult(job, ex, { reason: 'invalid_response', message: 'answer is not an IP address' })
-  const result = toResult(job, ex, unexpectedEgress(job.allowedEgress, answer.ip), answer.ip)
+  // Only a proxy's egress must be in the list: direct is this host's own address.
+  const result = toResult(job, ex, job.proxy === undefined ? undefined : unexpectedEgress(s.allowed, answer.ip), answer.ip)
   if (answer.country !== undefined) result.egressCountry = answer.country
   return result
 }
@@ -67,8 +116,29 @@ function fromTrace (text: string): EgressAnswer | undefined {
   return withCountry(canonicalIp(ips[0]!), locs.length === 1 ? countryCode(locs[0]) : undefined)
 }
 
-function unexpectedEgress (allowed: import('node:net').BlockList | undefined, ip: string): Failure | undefined {
+function unexpectedEgress (allowed: BlockList | undefined, ip: string): Failure | undefined {
   if (allowed === undefined) return undefined
   const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4'
   return allowed.check(ip, family) ? undefined : { reason: 'ip_unexpected', message: `egress IP ${ip} is outside egress_ip.expect` }
+}
+
+function allowList (entries: string[]): BlockList {
+  const list = new BlockList()
+  for (const entry of entries) {
+    const [ip = '', bits] = entry.split('/')
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4'
+    if (bits === undefined) list.addAddress(ip, family)
+    else list.addSubnet(ip, Number(bits), family)
+  }
+  return list
+}
+
+function isIpOrCidr (text: string): boolean {
+  const [ip, bits, extra] = text.split('/')
+  if (extra !== undefined || ip === undefined) return false
+  const family = isIP(ip)
+  if (family === 0) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128)
 }

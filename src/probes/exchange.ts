@@ -9,20 +9,35 @@ import { Trace } from '../transport/trace.js'
 import { classifyError, TooLargeError, type Failure } from './failure.js'
 import type { ProbeDeps, ProbeJob } from './types.js'
 
+/** What to send and how much of the answer to read. */
+export interface HttpRequest {
+  method: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  /** The most body bytes read. */
+  maxBodyBytes: number
+  /** At the bound: fail with `too_large` (default), or stop reading and succeed (downloads). */
+  atBound?: 'fail' | 'stop'
+  /** Keep the body for checks (default), or only count it (downloads). */
+  keepBody?: boolean
+}
+
 export interface Exchange {
   trace: Trace
   startedAt: number
   failure?: Failure
   statusCode: number
   headers: IncomingHttpHeaders
+  /** The body when kept (empty otherwise). */
   body: Buffer
+  /** Body bytes read, kept or not, up to the failure if one struck while reading. */
+  bodyBytes: number
 }
 
 class DeadlineError extends Error {
   constructor () { super('probe deadline exceeded'); this.name = 'DeadlineError' }
 }
 
-export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSignal): Promise<Exchange> {
+export async function exchange (job: ProbeJob, request: HttpRequest, deps: ProbeDeps, outer?: AbortSignal): Promise<Exchange> {
   const { target, proxy } = job
   const startedAt = deps.wallClock()
   const trace = new Trace(deps.now)
@@ -30,9 +45,9 @@ export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSig
   const timer = setTimeout(() => ac.abort(new DeadlineError()), target.timeoutMs)
   const onOuterAbort = (): void => ac.abort(outer?.reason)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
-  const result: Exchange = { trace, startedAt, statusCode: 0, headers: {}, body: Buffer.alloc(0) }
+  const result: Exchange = { trace, startedAt, statusCode: 0, headers: {}, body: Buffer.alloc(0), bodyBytes: 0 }
   const client = new Client(target.url.origin, {
-    connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal: ac.signal, lookup: deps.lookup }),
+    connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal: ac.signal, lookup: deps.lookup, ipFamily: target.ipFamily }),
     // Our own deadline governs; undici's are only a backstop.
     headersTimeout: target.timeoutMs + 1000,
     bodyTimeout: target.timeoutMs + 1000,
@@ -40,17 +55,17 @@ export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSig
   try {
     const res = await client.request({
       path: target.url.pathname + target.url.search,
-      method: target.method,
-      headers: { 'user-agent': deps.userAgent, ...target.headers },
+      method: request.method,
+      headers: { 'user-agent': deps.userAgent, ...request.headers },
       signal: ac.signal,
     })
     trace.advance('transfer', trace.firstByteAt)
     result.statusCode = res.statusCode
     result.headers = res.headers
-    result.body = await readBounded(res.body, target.maxBodyBytes)
+    const complete = await readBody(res.body, request, result)
     trace.finish()
     // A graceful close: destroy() would build an error (and its stack trace) for nothing.
-    await client.close()
+    if (complete) await client.close()
   } catch (err) {
     trace.finish()
     result.failure = classifyError(err, trace, { timedOut: ac.signal.reason instanceof DeadlineError, viaProxy: proxy !== undefined })
@@ -62,13 +77,24 @@ export async function exchange (job: ProbeJob, deps: ProbeDeps, outer?: AbortSig
   return result
 }
 
-async function readBounded (body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+/** Reads the body into `into` under the request's bound; false when it stopped at the bound. */
+async function readBody (body: AsyncIterable<Buffer>, request: HttpRequest, into: Exchange): Promise<boolean> {
+  const keep = request.keepBody ?? true
   const chunks: Buffer[] = []
-  let size = 0
+  let complete = true
   for await (const chunk of body) {
-    size += chunk.length
-    if (size > limit) throw new TooLargeError(limit)
-    chunks.push(chunk)
+    const room = request.maxBodyBytes - into.bodyBytes
+    if (chunk.length > room) {
+      if ((request.atBound ?? 'fail') === 'fail') throw new TooLargeError(request.maxBodyBytes)
+      into.bodyBytes += room
+      if (keep) chunks.push(chunk.subarray(0, room))
+      complete = false
+      break
+    }
+    into.bodyBytes += chunk.length
+    if (keep) chunks.push(chunk)
+    if (into.bodyBytes === request.maxBodyBytes && request.atBound === 'stop') { complete = false; break }
   }
-  return Buffer.concat(chunks, size)
+  if (keep) into.body = Buffer.concat(chunks, into.bodyBytes)
+  return complete
 }

@@ -3,7 +3,7 @@
  * the target's own `classify` rules, then redirects to foreign hosts (block pages), then the
  * expected status, then the content checks; unexpected statuses get the built-in classes.
  */
-import type { ExpectConfig, StatusRange, TargetConfig } from '../config/types.js'
+import type { ClassifyRule, ExpectConfig, StatusRange } from '../config/types.js'
 import type { Exchange } from './exchange.js'
 import type { Failure } from './failure.js'
 
@@ -12,31 +12,31 @@ export function inRanges (status: number, ranges: StatusRange[]): boolean {
 }
 
 /** Returns the failure the answer amounts to, or undefined when it meets every expectation. */
-export function judgeAnswer (target: TargetConfig, ex: Exchange): Failure | undefined {
+export function judgeAnswer (url: URL, expect: ExpectConfig, classify: ClassifyRule[], ex: Exchange): Failure | undefined {
   const status = ex.statusCode
   const text = (): string => ex.body.toString('utf8')
-  for (const rule of target.classify) {
+  for (const rule of classify) {
     if (inRanges(status, rule.status) && (rule.bodyRegex === undefined || rule.bodyRegex.test(text()))) {
       return { reason: rule.reason, message: `status ${status} matched a classify rule` }
     }
   }
-  const foreign = foreignRedirect(target, ex)
+  const foreign = foreignRedirect(url, expect, ex)
   if (foreign !== undefined) return { reason: 'block_page', message: `status ${status} redirects to ${foreign}` }
-  if (!inRanges(status, target.expect.status)) {
+  if (!inRanges(status, expect.status)) {
     if (status === 429) return { reason: 'rate_limited', message: 'status 429 Too Many Requests' }
     // RFC 7725: 451 Unavailable For Legal Reasons.
     if (status === 451) return { reason: 'geo_blocked', message: 'status 451 Unavailable For Legal Reasons' }
     return { reason: 'http_status', message: `unexpected status ${status}` }
   }
-  return judgeContent(target.expect, ex, text)
+  return judgeContent(expect, ex, text)
 }
 
-function foreignRedirect (target: TargetConfig, ex: Exchange): string | undefined {
+function foreignRedirect (url: URL, expect: ExpectConfig, ex: Exchange): string | undefined {
   const location = ex.headers.location
   if (ex.statusCode < 300 || ex.statusCode > 399 || typeof location !== 'string') return undefined
   let host: string
-  try { host = new URL(location, target.url).hostname } catch { return undefined }
-  const allowed = host === target.url.hostname || target.expect.redirectHosts.includes(host)
+  try { host = new URL(location, url).hostname } catch { return undefined }
+  const allowed = host === url.hostname || expect.redirectHosts.includes(host)
   return allowed ? undefined : host
 }
 

@@ -4,7 +4,7 @@
  * it, and a lost connection on the direct path. Messages are ours and one line: a library's
  * internal text (an assertion, a stack) never reaches a user.
  */
-import { ProxyHandshakeError } from '../transport/proxy-error.js'
+import { DialError } from '../transport/dial-error.js'
 import type { Trace } from '../transport/trace.js'
 import type { FailureReason } from './reasons.js'
 
@@ -23,7 +23,7 @@ const NOT_HTTP = 'the answer is not valid HTTP'
 export function classifyError (err: unknown, trace: Trace, ctx: { timedOut: boolean, viaProxy: boolean }): Failure {
   if (ctx.timedOut) return { reason: timeoutReason(trace, ctx.viaProxy), message: `deadline exceeded during ${trace.stage}` }
   const cause = trace.cause ?? err
-  if (cause instanceof ProxyHandshakeError) return { reason: cause.kind, message: oneLine(cause.message) }
+  if (cause instanceof DialError) return { reason: cause.reason, message: oneLine(cause.message) }
   if (cause instanceof TooLargeError) return { reason: 'too_large', message: cause.message }
   const code = errorCode(cause)
   switch (trace.stage) {

@@ -8,18 +8,21 @@ import { isIP } from 'node:net'
 import type { ProxyConfig, TargetConfig } from '../config/types.js'
 import { unbracket } from '../net/ip.js'
 import { PHASES, type Phase } from '../transport/trace.js'
+import { PROXY_TRANSPORTS } from '../transport/transports.js'
+import { KINDS } from './kinds.js'
 
 export function pairPhases (target: TargetConfig, proxy: ProxyConfig | undefined): Phase[] {
   const targetHost = unbracket(target.url.hostname)
   const isName = (host: string): boolean => isIP(host) === 0
-  const socksLocal = proxy !== undefined && proxy.protocol.startsWith('socks') && proxy.resolve === 'local'
+  const localResolve = proxy !== undefined && PROXY_TRANSPORTS[proxy.protocol].localResolve && proxy.resolve === 'local'
+  const answers = KINDS[target.kind].answers(target.settings)
   const applies: Record<Phase, boolean> = {
-    resolve: proxy === undefined ? isName(targetHost) : isName(proxy.host) || (socksLocal && isName(targetHost)),
+    resolve: proxy === undefined ? isName(targetHost) : isName(proxy.host) || (localResolve && isName(targetHost)),
     connect: true,
     proxy: proxy !== undefined,
-    tls: target.url.protocol === 'https:',
-    processing: true,
-    transfer: true,
+    tls: target.url.protocol === 'https:' || target.url.protocol === 'tls:',
+    processing: answers,
+    transfer: answers,
   }
   return PHASES.filter((p) => applies[p])
 }

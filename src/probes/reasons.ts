@@ -1,18 +1,36 @@
 /**
- * The closed set of failure reasons. Every failed probe carries exactly one of these; alert
- * rules, dashboards and the verdict logic depend on the names, so they never change meaning.
- * docs/decisions.md explains each one.
+ * The closed set of failure reasons, one line each. Every failed probe carries exactly one;
+ * alert rules, dashboards and the verdict logic depend on the names, so they never change
+ * meaning. `blames` says which side a reason points at: the proxy ones decide whether a proxy
+ * is down (scheduler/proxy-watch.ts). Adding a reason is a line here and a row in
+ * docs/decisions.md (a test keeps the two equal).
  */
-export const FAILURE_REASONS = [
-  // The proxy itself.
-  'proxy_refused', 'proxy_timeout', 'proxy_auth', 'proxy_rejected', 'tunnel_broken',
-  // The network path to the target.
-  'dns', 'connect_refused', 'connect_timeout', 'tls', 'timeout', 'reset',
-  // The target's answer.
-  'http_status', 'invalid_response', 'too_large', 'rate_limited', 'geo_blocked', 'block_page', 'body_mismatch',
-  // The egress IP.
-  'ip_unexpected',
-  'unknown',
-] as const
+export const REASONS = {
+  proxy_refused: { blames: 'proxy' },
+  proxy_timeout: { blames: 'proxy' },
+  proxy_auth: { blames: 'proxy' },
+  proxy_rejected: { blames: 'proxy' },
+  tunnel_broken: { blames: 'proxy' },
+  dns: { blames: 'network' },
+  connect_refused: { blames: 'network' },
+  connect_timeout: { blames: 'network' },
+  tls: { blames: 'network' },
+  timeout: { blames: 'network' },
+  reset: { blames: 'network' },
+  http_status: { blames: 'answer' },
+  invalid_response: { blames: 'answer' },
+  too_large: { blames: 'answer' },
+  rate_limited: { blames: 'answer' },
+  geo_blocked: { blames: 'answer' },
+  block_page: { blames: 'answer' },
+  body_mismatch: { blames: 'answer' },
+  ip_unexpected: { blames: 'egress' },
+  unknown: { blames: 'none' },
+} as const satisfies Record<string, { blames: 'proxy' | 'network' | 'answer' | 'egress' | 'none' }>
 
-export type FailureReason = typeof FAILURE_REASONS[number]
+export type FailureReason = keyof typeof REASONS
+
+export const FAILURE_REASONS = Object.keys(REASONS) as [FailureReason, ...FailureReason[]]
+
+/** The reasons that blame the proxy itself. */
+export const PROXY_REASONS: ReadonlySet<FailureReason> = new Set(FAILURE_REASONS.filter((r) => REASONS[r].blames === 'proxy'))

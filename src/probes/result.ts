@@ -14,7 +14,7 @@ export function toResult (job: ProbeJob, ex: Exchange, failure?: { reason: Failu
     phases: ex.trace.phases(),
     durationSeconds: ex.trace.elapsed() / 1000,
     statusCode: ex.statusCode,
-    bodyBytes: ex.body.length,
+    bodyBytes: ex.bodyBytes,
     startedAt: ex.startedAt,
   }
   if (fail !== undefined) result.reason = fail.reason

@@ -1,7 +1,6 @@
 /** The one probe signature, its inputs and its result value. */
-import type { BlockList } from 'node:net'
-import type { ProbeKind, ProxyConfig, TargetConfig } from '../config/types.js'
-import type { Lookup } from '../transport/connector.js'
+import type { ProbeKindName, ProxyConfig, TargetConfig } from '../config/types.js'
+import type { Lookup } from '../transport/dial.js'
 import type { TlsFacts, TlsSetup } from '../transport/tls.js'
 import type { Clock, Phase } from '../transport/trace.js'
 import type { FailureReason } from './reasons.js'
@@ -12,8 +11,6 @@ export interface ProbeJob {
   via: string
   proxy?: ProxyConfig
   tls: TlsSetup
-  /** For egress-IP checks through proxies: where the egress IP must be. */
-  allowedEgress?: BlockList
 }
 
 export interface ProbeDeps {
@@ -28,7 +25,7 @@ export interface ProbeDeps {
 export interface ProbeResult {
   target: string
   via: string
-  kind: ProbeKind
+  kind: ProbeKindName
   success: boolean
   /** Set when success is false. */
   reason?: FailureReason
@@ -51,7 +48,7 @@ export interface ProbeResult {
   tls?: TlsFacts
   /** The answer's Last-Modified, in seconds since the epoch. */
   lastModified?: number
+  /** Downloads: the body's rate, and the target's configured limits for the alert. */
+  throughput?: { bytesPerSecond: number, floor?: number, minRatio?: number }
 }
 
-/** Every probe kind has this signature; probes return a result and never throw. */
-export type ProbeFn = (job: ProbeJob, deps: ProbeDeps, signal?: AbortSignal) => Promise<ProbeResult>

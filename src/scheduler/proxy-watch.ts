@@ -13,11 +13,9 @@
  * with a result newer than the sweep's start are passed over, and failure sweeps start at most
  * once per 2 × recheckMs.
  */
-import type { FailureReason } from '../probes/reasons.js'
+import { PROXY_REASONS } from '../probes/reasons.js'
 import type { ProbeJob, ProbeResult } from '../probes/types.js'
 import type { Timers } from './timers.js'
-
-const PROXY_REASONS = new Set<FailureReason>(['proxy_refused', 'proxy_timeout', 'proxy_rejected', 'proxy_auth', 'tunnel_broken'])
 
 export interface ProxyWatchOptions {
   /** The interval-scheduled jobs through a proxy. */

@@ -6,6 +6,7 @@
  * it, not counted as skipped.
  */
 import { schedule as cronSchedule } from 'node-cron'
+import { jobKey } from '../probes/pair-key.js'
 import type { ProbeJob } from '../probes/types.js'
 import { every } from './every.js'
 import { Limiter } from './limiter.js'
@@ -30,7 +31,6 @@ const nodeCron = (expression: string, fn: () => void): () => void => {
   return () => { void task.stop() }
 }
 
-export const jobKey = (job: ProbeJob): string => `${job.target.name}\u0000${job.via}`
 
 export class Scheduler {
   private readonly stops = new Map<string, () => void>()

@@ -6,7 +6,7 @@
  * ones, as last resorts. Hosts nobody configured go DIRECT. Proxy credentials never appear.
  */
 import { isIPv6 } from 'node:net'
-import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
+import { DIRECT, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
 import { unbracket } from '../net/ip.js'
 import type { ResultStore } from '../state/store.js'
 
@@ -42,7 +42,7 @@ const rank = (p: PathAdvice): number => p.ok === true ? 0 : p.ok === undefined ?
 function targetsByHost (config: Config): Map<string, TargetConfig[]> {
   const byHost = new Map<string, TargetConfig[]>()
   for (const t of config.targets) {
-    if (t.name === EGRESS_IP_TARGET) continue
+    if (t.kind === 'egress_ip') continue
     const host = hostOf(t.url)
     byHost.set(host, [...(byHost.get(host) ?? []), t])
   }

@@ -2,7 +2,8 @@
  * The latest result of every (target, via) pair, a short latency history for the status
  * page, and the egress IP of each via. Everything the metrics and pages show is read here.
  */
-import { DIRECT, EGRESS_IP_TARGET } from '../config/types.js'
+import { DIRECT } from '../config/types.js'
+import { pairKey } from '../probes/pair-key.js'
 import type { ProbeResult } from '../probes/types.js'
 import type { TlsFacts } from '../transport/tls.js'
 import { verdictOf, type Verdict } from '../probes/verdict.js'
@@ -17,6 +18,10 @@ export interface PairState {
 }
 
 interface EgressState {
+  /** The pair of the egress check that fed it. */
+  key: string
+  /** The latest answer was outside egress_ip.expect. */
+  outside?: boolean
   /** What the latest check saw; undefined when it got no usable answer. */
   ip?: string
   /** The country the latest check's answer named, if it named one. */
@@ -28,7 +33,6 @@ interface EgressState {
   changes: number
 }
 
-export const pairKey = (target: string, via: string): string => `${target}\u0000${via}`
 
 /** A pair's state with its names, as the store keeps it. */
 interface Entry { target: string, via: string, state: PairState }
@@ -55,7 +59,7 @@ export class ResultStore {
     if (result.tls !== undefined) pair.tls = result.tls
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
     if (pair.recent.length > this.historySize) pair.recent.shift()
-    if (result.target === EGRESS_IP_TARGET) this.noteEgress(result)
+    if (result.kind === 'egress_ip') this.noteEgress(result)
     this.paths.record(result.via, result.startedAt, result.success, this.viaUp(result.via))
   }
 
@@ -99,8 +103,8 @@ export class ResultStore {
 
   /** Whether the via's egress IP is inside egress_ip.expect; undefined without a list or an answer. */
   egressExpected (via: string, hasList: boolean): boolean | undefined {
-    const r = this.get(EGRESS_IP_TARGET, via)?.latest
-    return !hasList || via === DIRECT || r?.egressIp === undefined ? undefined : r.reason !== 'ip_unexpected'
+    const e = this.egress.get(via)
+    return !hasList || via === DIRECT || e?.ip === undefined ? undefined : !e.outside
   }
 
   /** The egress IP the latest egress check of `via` saw, if it got an answer. */
@@ -136,8 +140,7 @@ export class ResultStore {
       this.count(entry.via, entry.state.latest, -1)
       this.pairs.delete(key)
     }
-    const vias = new Set([...keep].filter((k) => k.startsWith(EGRESS_IP_TARGET + '\u0000')).map((k) => k.split('\u0000')[1]))
-    for (const via of this.egress.keys()) if (!vias.has(via)) this.egress.delete(via)
+    for (const [via, e] of this.egress) if (!keep.has(e.key)) this.egress.delete(via)
     this.paths.retain(new Set([...this.pairs.values()].map((e) => e.via)))
   }
 
@@ -149,7 +152,10 @@ export class ResultStore {
   }
 
   private noteEgress (result: ProbeResult): void {
-    const state: EgressState = this.egress.get(result.via) ?? { changes: 0 }
+    const key = pairKey(result.target, result.via)
+    const state: EgressState = this.egress.get(result.via) ?? { key, changes: 0 }
+    state.key = key
+    state.outside = result.reason === 'ip_unexpected'
     const ip = result.egressIp
     if (ip !== undefined && state.lastKnown !== undefined && state.lastKnown !== ip) state.changes++
     if (ip !== undefined) state.lastKnown = ip

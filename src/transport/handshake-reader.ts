@@ -4,7 +4,7 @@
  * after the handshake are handed back by `release()` instead of being lost.
  */
 import type { Socket } from 'node:net'
-import { ProxyHandshakeError } from './proxy-error.js'
+import { DialError } from './dial-error.js'
 
 export class HandshakeReader {
   private buf = Buffer.alloc(0)
@@ -44,11 +44,11 @@ export class HandshakeReader {
   private async fill (done: () => boolean, need: number): Promise<void> {
     while (!done()) {
       if (this.buf.length > this.maxBytes || need > this.maxBytes) {
-        throw new ProxyHandshakeError('proxy_rejected', `${this.what}: the proxy's answer exceeds ${this.maxBytes} bytes`)
+        throw new DialError('proxy_rejected', `${this.what}: the proxy's answer exceeds ${this.maxBytes} bytes`)
       }
       // An error or our deadline destroys the socket; both end the wait with 'close'.
       if (this.ended || this.socket.destroyed) {
-        throw new ProxyHandshakeError('proxy_rejected', `${this.what}: the proxy closed the connection during the handshake`)
+        throw new DialError('proxy_rejected', `${this.what}: the proxy closed the connection during the handshake`)
       }
       await new Promise<void>((resolve) => { this.wake = resolve })
       this.wake = undefined

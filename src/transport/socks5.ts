@@ -8,7 +8,8 @@ import { isIP, type Socket } from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
 import { ipBytes } from '../net/ip.js'
 import { HandshakeReader } from './handshake-reader.js'
-import { ProxyHandshakeError } from './proxy-error.js'
+import { DialError } from './dial-error.js'
+import type { Transport } from './transport.js'
 
 const NO_AUTH = 0x00
 const USER_PASS = 0x02
@@ -22,7 +23,18 @@ const REPLIES: Record<number, string> = {
 /** The longest valid reply: header, a 255-byte domain with its length byte, the port. */
 const MAX_REPLY = 4 + 1 + 255 + 2
 
-const rejected = (message: string): ProxyHandshakeError => new ProxyHandshakeError('proxy_rejected', `SOCKS5: ${message}`)
+const rejected = (message: string): DialError => new DialError('proxy_rejected', `SOCKS5: ${message}`)
+
+/** SOCKS5 proxies (`socks5://`, `socks5h://`): the target's name, or an address with `resolve: local`. */
+export const socks5: Transport = {
+  defaultPort: 1080,
+  localResolve: true,
+  // RFC 1929 carries each in one length byte.
+  check: (proxy) => Buffer.byteLength(proxy.username ?? '') > 255 || Buffer.byteLength(proxy.password ?? '') > 255
+    ? 'SOCKS5 usernames and passwords are at most 255 bytes'
+    : undefined,
+  open: async (socket, { proxy, host, port }) => ({ socket, early: await socks5Connect(socket, proxy, host, port) }),
+}
 
 /** Asks the proxy for a tunnel to host:port; resolves with any bytes that came after the grant. */
 export async function socks5Connect (socket: Socket, proxy: ProxyConfig, host: string, port: number): Promise<Buffer> {
@@ -32,7 +44,7 @@ export async function socks5Connect (socket: Socket, proxy: ProxyConfig, host: s
     socket.write(Buffer.from(auth ? [5, 2, NO_AUTH, USER_PASS] : [5, 1, NO_AUTH]))
     const [version, method] = await reader.bytes(2)
     if (version !== 5) throw rejected(`not a SOCKS5 answer (version byte ${version})`)
-    if (method === NO_ACCEPTABLE) throw new ProxyHandshakeError('proxy_auth', `SOCKS5: the proxy accepts none of our authentication methods${auth ? '' : ' (it wants credentials)'}`)
+    if (method === NO_ACCEPTABLE) throw new DialError('proxy_auth', `SOCKS5: the proxy accepts none of our authentication methods${auth ? '' : ' (it wants credentials)'}`)
     if (method === USER_PASS && auth) await authenticate(socket, reader, proxy)
     else if (method !== NO_AUTH) throw rejected(`the proxy chose an authentication method we did not offer (${method})`)
     socket.write(request(host, port))
@@ -56,7 +68,7 @@ async function authenticate (socket: Socket, reader: HandshakeReader, proxy: Pro
   const pass = Buffer.from(proxy.password ?? '')
   socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]))
   const [, status] = await reader.bytes(2)
-  if (status !== 0) throw new ProxyHandshakeError('proxy_auth', 'SOCKS5: the proxy rejected the username or password')
+  if (status !== 0) throw new DialError('proxy_auth', 'SOCKS5: the proxy rejected the username or password')
 }
 
 function request (host: string, port: number): Buffer {

@@ -1,3 +1,4 @@
+import type { HttpSettings } from '../../src/probes/http.js'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,7 +39,7 @@ describe('the environment of the reference deployment', () => {
     expect(c.targets.map((t) => t.name)).toEqual(['egress_ip', 'openai', 'example.test'])
     const other = c.targets[2]!
     expect(other.url.href).toBe('https://example.test/')
-    expect(other.expect.status).toEqual([{ min: 100, max: 499 }])
+    expect((other.settings as HttpSettings).expect.status).toEqual([{ min: 100, max: 499 }])
     expect([other.intervalMs, other.timeoutMs, other.via]).toEqual([15_000, 5_000, ['direct', 'socks', 'http']])
     expect(c.listen).toBe('0.0.0.0:9550')
     expect(c.source).toContain('SOCKS5_PROXY')
@@ -68,7 +69,7 @@ listen: 127.0.0.1:9550
 defaults: { interval: 30s, timeout: 10s }
 proxies:
   socks: socks5h://127.0.0.1:1080
-  http: { url: "http://user:pa%40ss@127.0.0.1:8123", resolve: local }
+  http: { url: "socks5://user:pa%40ss@127.0.0.1:8123", resolve: local }
 egress_ip: { url: "http://127.0.0.1:1/ip", via: [direct, socks, http], interval: 60s }
 targets:
   - name: pollinations
@@ -82,11 +83,12 @@ targets:
     tls: { ca_file: ca.pem, insecure_skip_verify: false, server_name: example.org }
 `), { TEST_KEY: 'k1' })
     const t = c.targets[1]!
-    expect(t.headers.Authorization).toBe('Bearer k1')
+    const settings = t.settings as HttpSettings
+    expect(settings.request.headers.Authorization).toBe('Bearer k1')
     expect(t.tls.ca?.toString()).toContain('BEGIN CERTIFICATE')
     expect(t.tls.serverName).toBe('example.org')
-    expect(t.expect.status).toEqual([{ min: 200, max: 499 }])
-    expect(c.proxies.http).toMatchObject({ username: 'user', password: 'pa@ss', resolve: 'local', redactedUrl: 'http://xxxxx:xxxxx@127.0.0.1:8123' })
+    expect(settings.expect.status).toEqual([{ min: 200, max: 499 }])
+    expect(c.proxies.http).toMatchObject({ username: 'user', password: 'pa@ss', resolve: 'local', redactedUrl: 'socks5://xxxxx:xxxxx@127.0.0.1:8123' })
     expect(c.targets[0]).toMatchObject({ name: 'egress_ip', kind: 'egress_ip', intervalMs: 60_000 })
   })
 

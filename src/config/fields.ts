@@ -1,0 +1,89 @@
+/**
+ * YAML building blocks shared by the config schema and the probe kinds' own schemas: durations,
+ * status ranges, regular expressions, URLs, and the fields every target has.
+ */
+import { validate as validateCron } from 'node-cron'
+import { z } from 'zod'
+import { FAILURE_REASONS } from '../probes/reasons.js'
+import { parseDuration } from './duration.js'
+
+/** The longest duration anywhere in the config: an interval of a day (timers overflow past 24.8 days). */
+export const MAX_DURATION_MS = 24 * 3_600_000
+
+export const duration = z.string().or(z.number()).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v * 1000 : parseDuration(v)
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: `bad duration "${v}" (use e.g. 500ms, 30s, 1m)` })
+    return z.NEVER
+  }
+  if (ms > MAX_DURATION_MS) {
+    ctx.addIssue({ code: 'custom', message: `duration "${v}" is longer than 24h, the longest allowed (use schedule: for rarer probes)` })
+    return z.NEVER
+  }
+  return ms
+})
+
+const STATUS_ENTRY = /^(\d{3})(?:-(\d{3}))?$|^([1-5])xx$/
+export const statusEntry = z.union([z.number().int(), z.string()]).transform((v, ctx) => {
+  const m = STATUS_ENTRY.exec(String(v))
+  if (m === null) {
+    ctx.addIssue({ code: 'custom', message: `bad status "${v}" (use 200, 200-399 or 2xx)` })
+    return z.NEVER
+  }
+  if (m[3] !== undefined) return { min: Number(m[3]) * 100, max: Number(m[3]) * 100 + 99 }
+  const min = Number(m[1])
+  const max = m[2] === undefined ? min : Number(m[2])
+  if (min < 100 || max > 599 || min > max) {
+    ctx.addIssue({ code: 'custom', message: `bad status range "${v}"` })
+    return z.NEVER
+  }
+  return { min, max }
+})
+
+export const regex = z.string().transform((v, ctx) => {
+  try { return new RegExp(v) } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(err as Error).message}` })
+    return z.NEVER
+  }
+})
+
+/** A URL of the given schemes with a host (at most 253 characters, as DNS allows). */
+export function urlOf (schemes: string[], needsPort = false): z.ZodType<string> {
+  const list = schemes.map((s) => `${s}://`).join(' or ')
+  return z.string().refine((v) => {
+    if (!URL.canParse(v)) return false
+    const u = new URL(v)
+    return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== '' && u.hostname.length <= 253 && (!needsPort || u.port !== '') &&
+      (schemes.every((s) => s.startsWith('http')) || ((u.pathname === '' || u.pathname === '/') && u.search === '' && u.hash === ''))
+  }, { message: `must be a ${list} URL${needsPort ? ' with a port (host:port)' : ''}` })
+}
+
+export const httpUrl = urlOf(['http', 'https'])
+export const httpStatus = z.array(statusEntry).min(1)
+export const httpHeaders = z.record(z.string(), z.string())
+export const maxBodyBytes = z.number().int().positive()
+
+export const classifySchema = z.strictObject({
+  status: z.union([statusEntry, z.array(statusEntry).min(1)]),
+  body_regex: regex.optional(),
+  reason: z.enum(FAILURE_REASONS),
+})
+
+const tlsSchema = z.strictObject({
+  ca_file: z.string().optional(),
+  insecure_skip_verify: z.boolean().optional(),
+  server_name: z.string().optional(),
+})
+
+/** The fields every target has, whatever its kind (each kind adds `kind`, `url` and its own). */
+export const commonFields = {
+  name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and _ . : -'),
+  via: z.array(z.string()).min(1).optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  schedule: z.string().superRefine((v, ctx) => {
+    if (!validateCron(v)) ctx.addIssue({ code: 'custom', message: `bad cron expression "${v.slice(0, 64)}"` })
+  }).optional(),
+  tls: tlsSchema.optional(),
+  ip_family: z.enum(['auto', 'ipv4', 'ipv6']).optional(),
+}

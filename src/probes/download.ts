@@ -1,0 +1,68 @@
+/**
+ * `kind: download`: fetches up to `max_bytes` of a URL (10 MiB by default) and measures the
+ * throughput of the body, first byte to last: a tunnel that answers every latency probe but
+ * crawls shows here. Run it on a slow schedule. A probe cut by its deadline still reports the
+ * rate it reached.
+ */
+import { z } from 'zod'
+import { commonFields, httpHeaders, httpStatus, httpUrl } from '../config/fields.js'
+import type { StatusRange } from '../config/types.js'
+import { exchange, type HttpRequest } from './exchange.js'
+import { inRanges } from './expect.js'
+import { defineKind } from './kind.js'
+import { toResult } from './result.js'
+import type { ProbeResult } from './types.js'
+
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+const MAX_MAX_BYTES = 1024 * 1024 * 1024
+/** A transfer shorter than this is timed as this long (one read can deliver a small body at once). */
+const MIN_TRANSFER_S = 0.001
+
+const schema = z.strictObject({
+  kind: z.literal('download'),
+  url: httpUrl,
+  ...commonFields,
+  headers: httpHeaders.optional(),
+  max_bytes: z.number().int().positive().max(MAX_MAX_BYTES).optional(),
+  expect: z.strictObject({ status: httpStatus.optional() }).optional(),
+  /** An absolute floor for the EgressThroughputLow alert (exported, not judged here). */
+  min_bytes_per_second: z.number().positive().optional(),
+  /** A proxy slower than this share of direct's throughput raises EgressThroughputLow. */
+  min_ratio_to_direct: z.number().gt(0).lte(1).optional(),
+})
+
+export interface DownloadSettings { request: HttpRequest, status: StatusRange[], floor?: number, minRatio?: number }
+
+export const download = defineKind({
+  schema,
+  blackbox: 'http',
+  build: (raw): DownloadSettings => ({
+    request: { method: 'GET', headers: raw.headers ?? {}, maxBodyBytes: raw.max_bytes ?? DEFAULT_MAX_BYTES, atBound: 'stop', keepBody: false },
+    status: raw.expect?.status ?? [{ min: 200, max: 299 }],
+    ...(raw.min_bytes_per_second !== undefined && { floor: raw.min_bytes_per_second }),
+    ...(raw.min_ratio_to_direct !== undefined && { minRatio: raw.min_ratio_to_direct }),
+  }),
+  probe: async (job, s, deps, signal) => {
+    const ex = await exchange(job, s.request, deps, signal)
+    const ok = ex.failure !== undefined || inRanges(ex.statusCode, s.status)
+    const result = toResult(job, ex, ok ? undefined : { reason: 'http_status', message: `unexpected status ${ex.statusCode}` })
+    if (ex.bodyBytes > 0) {
+      result.throughput = {
+        bytesPerSecond: ex.bodyBytes / Math.max(MIN_TRANSFER_S, result.phases.transfer),
+        ...(s.floor !== undefined && { floor: s.floor }),
+        ...(s.minRatio !== undefined && { minRatio: s.minRatio }),
+      }
+    }
+    if (result.success) result.message = `${ex.bodyBytes} bytes at ${rate(result)}`
+    return result
+  },
+  probeFamilies: (w, r) => {
+    w.family('egress_probe_throughput_bytes_per_second', 'Body bytes per second of the download, first byte to last.', 'gauge')
+    if (r.throughput !== undefined) w.sample('egress_probe_throughput_bytes_per_second', '', r.throughput.bytesPerSecond)
+  },
+})
+
+function rate (r: ProbeResult): string {
+  const bps = r.throughput?.bytesPerSecond ?? 0
+  return bps >= 1e6 ? `${(bps / 1e6).toFixed(1)} MB/s` : `${(bps / 1e3).toFixed(1)} kB/s`
+}

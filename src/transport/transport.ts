@@ -1,0 +1,30 @@
+/**
+ * What a transport is: how to turn a TCP connection to the first hop into a byte stream to the
+ * target. One file per transport (direct.ts, http-connect.ts, socks5.ts); transports.ts maps
+ * proxy URL schemes to them. A transport raises `DialError` (dial-error.ts) with a reason from
+ * the closed set where something goes wrong; nothing downstream reads error text.
+ */
+import type { Socket } from 'node:net'
+import type { ProxyConfig } from '../config/types.js'
+
+export interface TunnelRequest {
+  proxy: ProxyConfig
+  /** The target as the proxy must reach it: a name, or an address when resolved here. */
+  host: string
+  port: number
+  signal: AbortSignal
+}
+
+/** The tunnel's socket, and any bytes that came with the grant (before the target spoke). */
+export interface Tunnel { socket: Socket, early: Buffer }
+
+export interface Transport {
+  /** The first hop's port when the proxy URL names none. */
+  defaultPort: number
+  /** Whether `resolve: local` means anything (the proxy accepts an address instead of a name). */
+  localResolve: boolean
+  /** A problem with a proxy's settings this transport cannot carry, for config validation. */
+  check?: (proxy: ProxyConfig) => string | undefined
+  /** Runs the proxy's handshake on a connected socket. */
+  open: (socket: Socket, req: TunnelRequest) => Promise<Tunnel>
+}
