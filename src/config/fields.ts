@@ -50,12 +50,13 @@ export const regex = z.string().transform((v, ctx) => {
 /** A URL of the given schemes with a host (at most 253 characters, as DNS allows). */
 export function urlOf (schemes: string[], needsPort = false): z.ZodType<string> {
   const list = schemes.map((s) => `${s}://`).join(' or ')
+  const article = list.startsWith('h') ? 'an' : 'a'
   return z.string().refine((v) => {
     if (!URL.canParse(v)) return false
     const u = new URL(v)
     return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== '' && u.hostname.length <= 253 && (!needsPort || u.port !== '') &&
       (schemes.every((s) => s.startsWith('http')) || ((u.pathname === '' || u.pathname === '/') && u.search === '' && u.hash === ''))
-  }, { message: `must be a ${list} URL${needsPort ? ' with a port (host:port)' : ''}` })
+  }, { message: `must be ${article} ${list} URL${needsPort ? ' with a port (host:port)' : ''}` })
 }
 
 export const httpUrl = urlOf(['http', 'https'])

@@ -137,6 +137,7 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
     w.sample('egress_probe_tls_info', `${pair(e)},${labelString([['version', t.version], ['cipher', t.cipher], ['subject', t.leaf.subject], ['issuer', t.leaf.issuer]])}`, 1)
   }
   yield w.drain()
+  renderThroughput(w, entries, pair, lbl)
   w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.', 'gauge')
   for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
   yield w.drain()
@@ -194,4 +195,16 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
   for (const via of config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
   w.family('egress_proxy_up', 'Whether anything probed through the proxy succeeded in its latest run (1) or everything failed (0).', 'gauge')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
+}
+
+/** Downloads: the rate of each pair's latest download, and each target's configured limits. */
+function renderThroughput (w: ExpositionWriter, entries: ReturnType<ResultStore['entries']>, pair: (r: { target: string, via: string }) => string, lbl: Labeler): void {
+  const rated = entries.flatMap((e) => e.state.latest?.throughput === undefined ? [] : [{ target: e.target, via: e.via, t: e.state.latest.throughput }])
+  w.family('egress_probe_throughput_bytes_per_second', "Body bytes per second of the pair's latest download, first byte to last (kind: download; also when the deadline cut it).", 'gauge')
+  for (const e of rated) w.sample('egress_probe_throughput_bytes_per_second', pair(e), e.t.bytesPerSecond)
+  const limits = new Map(rated.map((e) => [e.target, e.t]))
+  w.family('egress_probe_throughput_floor_bytes_per_second', "A download target's min_bytes_per_second: EgressThroughputLow fires for a proxy below it.", 'gauge')
+  for (const [target, t] of limits) if (t.floor !== undefined) w.sample('egress_probe_throughput_floor_bytes_per_second', lbl(['target', target]), t.floor)
+  w.family('egress_probe_throughput_min_ratio', "A download target's min_ratio_to_direct: EgressThroughputLow fires for a proxy below this share of direct's rate.", 'gauge')
+  for (const [target, t] of limits) if (t.minRatio !== undefined) w.sample('egress_probe_throughput_min_ratio', lbl(['target', target]), t.minRatio)
 }

@@ -73,6 +73,11 @@ function errorCode (err: unknown): string {
 }
 
 function describe (err: unknown): string {
+  // Happy Eyeballs: every address failed; name each (Node leaves the message empty).
+  if (err instanceof AggregateError) {
+    const tried = err.errors.map((e: NodeJS.ErrnoException & { address?: string }) => `${e.address ?? '?'} ${e.code ?? ''}`.trim())
+    return oneLine(`every address failed: ${tried.join(', ')}`)
+  }
   if (err instanceof Error) {
     const code = errorCode(err)
     return oneLine(code !== '' && !err.message.includes(code) ? `${err.message} (${code})` : err.message)

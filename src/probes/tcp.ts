@@ -14,7 +14,7 @@ import { Trace } from '../transport/trace.js'
 import { classifyError, type Failure } from './failure.js'
 import { defineKind } from './kind.js'
 import { toResult } from './result.js'
-import { withDeadline } from './deadline.js'
+import { DeadlineError, withDeadline } from './deadline.js'
 
 const DEFAULT_MAX_READ_BYTES = 4096
 
@@ -48,12 +48,15 @@ export const tcp = defineKind({
     const outcome = await withDeadline(target.timeoutMs, outer, async (signal) => {
       socket = await dial(
         { host: unbracket(target.url.hostname), port: Number(target.url.port), secure: target.url.protocol === 'tls:' },
-        { ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal, lookup: deps.lookup, ipFamily: target.ipFamily },
+        { ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal, lookup: deps.lookup, ipFamily: target.ipFamily, serverSpeaksFirst: true },
       )
+      // Listening before sending: the answer can come at once.
+      const reading = s.banner === undefined ? undefined : readBanner(socket, s.banner, s.maxReadBytes, trace, signal)
+      reading?.catch(() => {})
       trace.markRequestWritten()
       if (s.send !== undefined) await write(socket, s.send)
-      if (s.banner === undefined) return undefined
-      const got = await readBanner(socket, s.banner, s.maxReadBytes, trace, signal)
+      if (reading === undefined) return undefined
+      const got = await reading
       read = got.bytes
       return got.failure
     })
@@ -97,8 +100,14 @@ function readBanner (socket: Socket, banner: RegExp, max: number, trace: Trace, 
       else done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `the connection closed; the ${buf.length} bytes sent do not match ${String(banner)}` } }))
     }
     const onError = (err: Error): void => { trace.lost ??= { by: 'peer' }; done(() => reject(err)) }
-    const onAbort = (): void => { done(() => reject(signal.reason)) }
+    // Bytes by the deadline that do not match say more than a timeout would.
+    const onAbort = (): void => {
+      if (buf.length > 0 && signal.reason instanceof DeadlineError) done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `the ${buf.length} bytes received by the deadline do not match ${String(banner)}` } }))
+      else done(() => reject(signal.reason))
+    }
     socket.on('data', onData).once('end', onEnd).once('error', onError)
     signal.addEventListener('abort', onAbort, { once: true })
+    // A proxy handshake leaves the socket paused (transport/handshake-reader.ts).
+    socket.resume()
   })
 }

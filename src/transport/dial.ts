@@ -36,6 +36,8 @@ export interface DialOptions {
   lookup: Lookup
   /** Applies to target names resolved here (direct, SOCKS with `resolve: local`). */
   ipFamily?: IpFamily
+  /** The target may speak first (SSH, SMTP banners): bytes that come with a proxy's grant are its. */
+  serverSpeaksFirst?: boolean
 }
 
 /** How long one address may try before the next one starts (RFC 8305 §5 recommends 250 ms). */
@@ -60,9 +62,12 @@ export async function dial (dest: Destination, o: DialOptions): Promise<net.Sock
       trace.advance('proxy')
       const tunnel = await handshake(socket, () => transport.open(socket, { proxy, host: tunnelHost, port: dest.port, signal }), signal)
       socket = tunnel.socket
-      // Clients speak first on every protocol we probe (HTTP, TLS, a `send:`): bytes before our
-      // first one are the proxy's, not the target's (a captive portal's page after its "200").
-      if (tunnel.early.length > 0) throw new DialError('proxy_rejected', `the proxy sent ${tunnel.early.length} bytes with its grant, before the request (not from the target)`)
+      // HTTP and TLS clients speak first: bytes before our first one are the proxy's, not the
+      // target's (a captive portal's page after its "200"). A banner is the target's: kept.
+      if (tunnel.early.length > 0) {
+        if (o.serverSpeaksFirst !== true || dest.secure) throw new DialError('proxy_rejected', `the proxy sent ${tunnel.early.length} bytes with its grant, before the request (not from the target)`)
+        socket.unshift(tunnel.early)
+      }
       trace.tunnelGranted = true
     }
     if (dest.secure) {

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningCli } from '../helpers/cli.js'
+import { startRawServer } from '../helpers/net.js'
+import { startTarget, type TargetServer } from '../helpers/target-server.js'
 import { promtoolCheckMetrics, requireTools } from '../helpers/tools.js'
 import { hasAll, waitFor } from '../helpers/wait.js'
 import { startChain, type Chain } from './chain.js'
@@ -16,18 +18,29 @@ const TIMEOUT_S = 4
 
 describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
   let chain: Chain, lab: V2rayLab, cli: RunningCli
+  let banner: Awaited<ReturnType<typeof startRawServer>>, bulk: TargetServer
+  const bannerPeers: string[] = []
   const metrics = async (): Promise<string> => await chain.metrics()
   const waitMetrics = async (what: string, ...lines: string[]): Promise<string> =>
     await waitFor(metrics, hasAll(...lines), (INTERVAL_S + TIMEOUT_S + 3) * 1000, what)
 
   beforeAll(async () => {
-    chain = await startChain({ defaults: `{ interval: ${INTERVAL_S}s, timeout: ${TIMEOUT_S}s }`, authInbounds: true })
+    // An SSH-like server that speaks first, and a bulk download, for the tcp and download kinds.
+    banner = await startRawServer((s) => { bannerPeers.push(s.remoteAddress ?? ''); s.write('SSH-2.0-lab\r\n') })
+    bulk = await startTarget()
+    chain = await startChain({
+      defaults: `{ interval: ${INTERVAL_S}s, timeout: ${TIMEOUT_S}s }`,
+      authInbounds: true,
+      extraTargets: `  - { name: ssh, kind: tcp, url: "tcp://127.0.0.1:${banner.port}", via: [direct, socks, http], expect: { banner: "^SSH-2\\\\.0-" } }
+  - { name: bulk, kind: download, url: "${bulk.url('/?size=1000000')}", via: [direct, socks, http], max_bytes: 262144 }`,
+    })
     ;({ lab, cli } = chain)
   }, 30_000)
 
   afterAll(async () => {
     // Clean up everything first, then assert: a failed assertion must not leave processes behind.
     const code = await chain?.close()
+    await Promise.all([banner?.close(), bulk?.close()])
     expect(code).toBe(0)
     expect(lab.pids()).toEqual([])
   })
@@ -44,6 +57,21 @@ describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
     expect(text).toContain('egress_proxy_up{via="socks"} 1')
     expect(text).toContain('egress_proxy_up{via="http"} 1')
     expect(text).toMatch(/egress_probe_phase_seconds\{target="web_tls",via="socks",phase="proxy"\} 0\.\d+/)
+  })
+
+  it('tcp and download probes go through the real chain: banner matched, throughput on every path', async () => {
+    const text = await waitMetrics('tcp and download rounds',
+      'egress_probe_success{target="ssh",via="direct"} 1',
+      'egress_probe_success{target="ssh",via="socks"} 1',
+      'egress_probe_success{target="ssh",via="http"} 1',
+      'egress_probe_success{target="bulk",via="socks"} 1',
+      'egress_probe_success{target="bulk",via="http"} 1')
+    for (const via of ['direct', 'socks', 'http']) {
+      expect(text, via).toMatch(new RegExp(`egress_probe_throughput_bytes_per_second\\{target="bulk",via="${via}"\\} \\d`))
+    }
+    expect(text).toMatch(/egress_probe_phase_seconds\{target="ssh",via="socks",phase="proxy"\} 0\.\d+/)
+    // Through the tunnel the banner server sees the VLESS server's egress, never this host's own.
+    expect(new Set(bannerPeers)).toEqual(new Set(['127.0.0.1', '127.0.0.2']))
   })
 
   it('stats API: every xray_ metric with plausible values; traffic counters grow with each inbound', async () => {
@@ -94,6 +122,8 @@ describe.skipIf(!enabled)('VLESS chain (real v2ray)', () => {
       'egress_probe_failure_reason{target="web",via="socks",reason="tunnel_broken"} 1',
       // Plain HTTP goes through the HTTP proxy with CONNECT too: v2ray answers 200, then closes.
       'egress_probe_failure_reason{target="web",via="http",reason="tunnel_broken"} 1',
+      // The banner never comes: the tunnel closes after the grant, as for HTTP.
+      'egress_probe_failure_reason{target="ssh",via="socks",reason="tunnel_broken"} 1',
       'egress_target_verdict{target="web_tls",verdict="proxy_broken"} 1',
       'egress_proxy_up{via="socks"} 0',
       'egress_proxy_up{via="http"} 0')

@@ -47,6 +47,10 @@ export async function startTarget (opts: { tls?: boolean, host?: string, port?: 
         res.write(body, () => setTimeout(() => req.socket.destroy(), 20))
         return
       }
+      if (q('rate') !== null) { // the body at `rate` bytes a second, 8 KiB at a time
+        streamAt(res, Buffer.from(body), Number(q('rate')), { ...headers, 'content-length': Buffer.byteLength(body) })
+        return
+      }
       if (q('stall') !== null) {
         res.writeHead(Number(q('status') ?? 200), { ...headers, 'content-length': body.length * 2 })
         res.write(body)
@@ -82,4 +86,21 @@ function ipEcho (ip: string, format: string | null, country: string): string {
     case 'ipapi': return JSON.stringify({ ip, country_name: 'Somewhere-land', country_code: country, country })
     default: return `${ip}\n`
   }
+}
+
+function streamAt (res: http.ServerResponse, body: Buffer, rate: number, headers: http.OutgoingHttpHeaders): void {
+  const CHUNK = 8192
+  let sent = 0
+  let timer: NodeJS.Timeout | undefined
+  res.writeHead(200, headers)
+  const tick = (): void => {
+    if (res.destroyed) return
+    const n = Math.min(CHUNK, body.length - sent)
+    res.write(body.subarray(sent, sent + n))
+    sent += n
+    if (sent >= body.length) res.end()
+    else timer = setTimeout(tick, (n / rate) * 1000)
+  }
+  res.on('close', () => clearTimeout(timer))
+  tick()
 }
