@@ -73,6 +73,12 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         alert('EgressProxySlow', 'warning', '5m', `egress:probe_duration_seconds:p95_rate5m{via!="direct"} > 2.5`,
           'Proxy {{ $labels.via }} is slow (p95 {{ $value | humanizeDuration }})',
           'The 95th percentile of successful probes through {{ $labels.via }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} over 5 minutes (threshold 2.5s).'),
+        // Downloads run rarely (minutes apart): 15m is a few results in a row, not one slow one.
+        alert('EgressThroughputLow', 'warning', '15m',
+          `egress_probe_throughput_bytes_per_second{${s},via!="direct"}\n  < on (instance, job, target) group_left ()\n  egress_probe_throughput_floor_bytes_per_second{${s}}\nor\n` +
+          `egress_probe_throughput_bytes_per_second{${s},via!="direct"}\n  < on (instance, job, target) group_left ()\n  (egress_probe_throughput_min_ratio{${s}} * on (instance, job, target) egress_probe_throughput_bytes_per_second{${s},via="direct"})`,
+          'Downloads of {{ $labels.target }} through {{ $labels.via }} crawl ({{ $value | humanize1024 }}B/s)',
+          'The download probe of {{ $labels.target }} through {{ $labels.via }} on {{ $labels.instance }} runs at {{ $value | humanize1024 }}B/s, below its min_bytes_per_second or its min_ratio_to_direct share of the direct path, for 15 minutes: the tunnel answers but is too slow for large requests.'),
         alert('EgressTargetGeoBlocked', 'warning', '1m', `egress_probe_failure_reason{${s},reason="geo_blocked",via!="direct"} == 1`,
           '{{ $labels.target }} geo-blocks the egress of {{ $labels.via }}',
           '{{ $labels.target }} answers "not available in your region" through {{ $labels.via }} on {{ $labels.instance }}: the VLESS server exits in a blocked country.'),

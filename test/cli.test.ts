@@ -50,6 +50,26 @@ describe('egress-prober check', () => {
     expect(r.status).toBe(0)
   })
 
+  it('runs every kind: an egress_ip target by kind, tcp and download, each through every path', async () => {
+    const config = `
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+targets:
+  - { name: echo, kind: egress_ip, url: "${target.url('/ip')}" }
+  - { name: port, kind: tcp, url: "tcp://localhost:${target.port}", send: "GET / HTTP/1.0\\r\\n\\r\\n", expect: { banner: "^HTTP/1\\\\.1 200" } }
+  - { name: bulk, kind: download, url: "${target.url('/?size=200000')}" }
+`
+    const r = await runCli(['check', `--config.file=${configFile('kinds.yml', config)}`])
+    expect(r.stdout).toMatch(/^echo\s+socks\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    for (const via of ['direct', 'socks', 'http']) {
+      expect(r.stdout).toMatch(new RegExp(`^port\\s+${via}\\s+ok\\s+\\d+\\s+-\\s`, 'm'))
+      expect(r.stdout).toMatch(new RegExp(`^bulk\\s+${via}\\s+ok\\s+\\d+\\s+200\\s`, 'm'))
+    }
+    expect(r.stdout).toContain('egress IP: direct 127.0.0.1, socks 127.0.0.2 (no leak), http 127.0.0.2 (no leak)')
+    expect(r.stdout).toContain('verdicts: port ok, bulk ok')
+    expect(r.stdout).toContain('OK: 9/9 probes passed')
+    expect(r.status).toBe(0)
+  })
+
   it('names each path\'s egress country when the IP-echo service does (JSON and --output=json)', async () => {
     const config = healthy().replace(target.url('/ip'), target.url('/ip?format=ip-api&loc.127.0.0.1=RU&loc.127.0.0.2=NL'))
     const r = await runCli(['check', `--config.file=${configFile('country.yml', config)}`])

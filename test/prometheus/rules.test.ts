@@ -61,7 +61,7 @@ describe('alert rules', () => {
     expect([...new Set(alerts.map((a) => a.alert))].sort()).toEqual([
       'EgressAllPathsDown', 'EgressConfigReloadFailed', 'EgressCountryUnexpected', 'EgressIPChanged', 'EgressIPLeak', 'EgressIPUnexpected', 'EgressProberDown',
       'EgressProbesStale', 'EgressProxyDegraded', 'EgressProxyDown', 'EgressProxySlow', 'EgressTLSVerifyFailed', 'EgressTargetBlockedDirect',
-      'EgressTargetCertificateExpiry', 'EgressTargetGeoBlocked', 'EgressTargetUnreachable', 'Watchdog', 'XrayDown',
+      'EgressTargetCertificateExpiry', 'EgressTargetGeoBlocked', 'EgressTargetUnreachable', 'EgressThroughputLow', 'Watchdog', 'XrayDown',
     ])
   })
 

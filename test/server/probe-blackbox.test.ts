@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { testCerts } from '../helpers/certs.js'
+import { startRawServer } from '../helpers/net.js'
 import { freePorts } from '../helpers/ports.js'
 import { spawnTracked } from '../helpers/procs.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
@@ -31,9 +32,10 @@ function families (text: string): Map<string, string[]> {
 }
 
 describe.skipIf(!enabled)('/probe against blackbox_exporter', () => {
+  let ssh: Awaited<ReturnType<typeof startRawServer>>
   let http: TargetServer, https: TargetServer, app: TestApp, bb: ReturnType<typeof spawnTracked>, bbBase: string
   beforeAll(async () => {
-    [http, https] = await Promise.all([startTarget(), startTarget({ tls: true })])
+    [http, https, ssh] = await Promise.all([startTarget(), startTarget({ tls: true }), startRawServer((s) => { s.write('SSH-2.0-test\r\n') })])
     const dir = mkdtempSync(join(tmpdir(), 'egress-prober-blackbox-'))
     writeFileSync(join(dir, 'bb.yml'), `modules:
   http_2xx:
@@ -42,6 +44,12 @@ describe.skipIf(!enabled)('/probe against blackbox_exporter', () => {
     http:
       preferred_ip_protocol: ip4
       tls_config: { ca_file: ${testCerts().caFile} }
+  tcp_banner:
+    prober: tcp
+    timeout: 5s
+    tcp:
+      preferred_ip_protocol: ip4
+      query_response: [{ expect: "^SSH-2.0-" }]
 `)
     const [port] = await freePorts(1) as [number]
     bb = spawnTracked('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'bb.yml')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' })
@@ -50,12 +58,13 @@ describe.skipIf(!enabled)('/probe against blackbox_exporter', () => {
     app = await startApp(`targets:
   - { name: plain, url: "${http.url('/')}", via: [direct] }
   - { name: secure, url: "${https.url('/')}", via: [direct], tls: { ca_file: "${testCerts().caFile}" } }
+  - { name: ssh, kind: tcp, url: "tcp://127.0.0.1:${ssh.port}", via: [direct], expect: { banner: "^SSH-2.0-" } }
 `)
   })
   afterAll(async () => {
     bb?.kill('SIGKILL')
     await app?.close()
-    await Promise.all([http, https].map((s) => s?.close()))
+    await Promise.all([http, https, ssh].map((s) => s?.close()))
   })
 
   it.each([['plain', 'http'], ['secure', 'https']])('%s (%s): every blackbox family, with its label names', async (name) => {
@@ -67,6 +76,15 @@ describe.skipIf(!enabled)('/probe against blackbox_exporter', () => {
     const missing = [...theirs].filter(([family, labels]) => JSON.stringify(ours.get(family)) !== JSON.stringify(labels))
       .map(([family, labels]) => `${family}{${labels.join(',')}} (ours: ${ours.has(family) ? `{${ours.get(family)!.join(',')}}` : 'absent'})`)
     expect(missing).toEqual([])
+  })
+
+  it('tcp (kind: tcp, blackbox\'s tcp prober): every blackbox family, with its label names, and no http ones', async () => {
+    const theirs = families(await (await fetch(`${bbBase}/probe?module=tcp_banner&target=127.0.0.1:${ssh.port}`)).text())
+    const ours = families(await (await fetch(`${app.base}/probe?target=ssh`)).text())
+    expect(theirs.get('probe_success')).toBeDefined()
+    const missing = [...theirs].filter(([family, labels]) => JSON.stringify(ours.get(family)) !== JSON.stringify(labels)).map(([family]) => family)
+    expect(missing).toEqual([])
+    expect([...ours.keys()].filter((f) => f.startsWith('probe_http_'))).toEqual([])
   })
 
   it('the certificate facts agree with blackbox_exporter', async () => {
