@@ -2,6 +2,7 @@
  * Re-reads the config on SIGHUP or POST /-/reload. An invalid config keeps the old one running;
  * the outcome shows in egress_prober_config_last_reload_successful, as in Prometheus.
  */
+import { promClientOptions } from '../metrics/catalogue.js'
 import { Gauge, type Registry } from 'prom-client'
 import { ConfigError } from '../config/errors.js'
 import { loadConfigFile, loadConfigFromEnv } from '../config/load.js'
@@ -11,8 +12,8 @@ import type { Prober } from '../prober.js'
 export type Reload = () => { ok: true } | { ok: false, error: string }
 
 export function createReloader (file: string | undefined, prober: Prober, registry: Registry, logger: Logger): Reload {
-  const successful = new Gauge({ name: 'egress_prober_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', registers: [registry] })
-  const at = new Gauge({ name: 'egress_prober_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.', registers: [registry] })
+  const successful = new Gauge({ ...promClientOptions('egress_prober_config_last_reload_successful'), registers: [registry] })
+  const at = new Gauge({ ...promClientOptions('egress_prober_config_last_reload_success_timestamp_seconds'), registers: [registry] })
   successful.set(1)
   at.set(Date.now() / 1000)
   return () => {

@@ -4,6 +4,7 @@
  * label objects and escaping them again on every scrape. Label sets here are formatted once
  * per pair and reused.
  */
+import { METRICS, type MetricDef, type MetricName } from './catalogue.js'
 
 /** Escapes a label value: backslash, double quote and line feed (exposition format). */
 export function escapeLabelValue (v: string): string {
@@ -25,6 +26,12 @@ export function formatValue (v: number): string {
 /** Writes a family: HELP and TYPE lines, then `name{labels} value` per sample. */
 export class ExpositionWriter {
   private readonly parts: string[] = []
+
+  /** A family of the catalogue, with its HELP and TYPE. */
+  def (name: MetricName): this {
+    const m: MetricDef = METRICS[name]
+    return this.family(name, m.help, m.type)
+  }
 
   family (name: string, help: string, type: 'gauge' | 'counter' | 'histogram'): this {
     this.parts.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`)

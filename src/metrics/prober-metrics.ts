@@ -1,5 +1,5 @@
 /**
- * Every egress-prober metric, its name and HELP in one place. Per-pair counters and the
+ * Sets every egress_* family from results (names, HELP and labels: catalogue.ts). Per-pair counters and the
  * duration histogram are fed one result at a time (`record`); every other family is computed
  * from the ResultStore when /metrics is rendered, so series of removed targets disappear by
  * themselves. Per-pair families are written by our own exposition writer (see exposition.ts);
@@ -12,6 +12,7 @@ import { VERDICTS } from '../probes/verdict.js'
 import type { ResultStore } from '../state/store.js'
 import { pairPhases } from '../probes/phases.js'
 import { PHASES, type Phase } from '../transport/trace.js'
+import { promClientOptions, type MetricName } from './catalogue.js'
 import { ExpositionWriter, formatValue, labelString } from './exposition.js'
 import { PairSeriesTable } from './pair-series.js'
 
@@ -35,12 +36,11 @@ export interface ProberMetrics {
 export function registerProberMetrics (registry: Registry, store: ResultStore, config: () => Config, version: string): ProberMetrics {
   const table = new PairSeriesTable(DURATION_BUCKETS, config().perTargetHistogram)
   const startDelay = new Histogram({
-    name: 'egress_probe_start_delay_seconds', help: 'How late scheduled probes started after their planned slot (concurrency cap, busy event loop).',
+    ...promClientOptions('egress_probe_start_delay_seconds'),
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
   })
   new Gauge({
-    name: 'egress_prober_build_info', help: 'Version of egress-prober and of Node.js it runs on (value 1).',
-    labelNames: ['version', 'nodejs_version'], registers: [registry],
+    ...promClientOptions('egress_prober_build_info'), registers: [registry],
   }).set({ version, nodejs_version: process.versions.node }, 1)
   // Label strings, formatted once: first label value → second label value → `a="x",b="y"`.
   // Only names from the config go in (targets, vias, verdicts), so it stays as small as the
@@ -114,8 +114,8 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
   const phases = phasesOfPairs(config)
   const entries = store.entries()
   const lines = entries.flatMap((e) => e.state.latest === undefined ? [] : [linesOf(e.state.latest, pair(e), phases(e.target, e.via))])
-  function * perResult (name: string, help: string, pick: (l: ResultLines) => string | undefined): Generator<string> {
-    w.family(name, help, 'gauge')
+  function * perResult (name: MetricName, pick: (l: ResultLines) => string | undefined): Generator<string> {
+    w.def(name)
     for (let i = 0; i < lines.length; i++) {
       const line = pick(lines[i]!)
       if (line !== undefined) w.raw(line)
@@ -123,28 +123,28 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
     }
     yield w.drain()
   }
-  yield * perResult('egress_probe_success', 'Whether the latest probe of the target through the via succeeded (1) or not (0).', (l) => l.success)
-  yield * perResult('egress_probe_status_code', 'HTTP status code of the latest probe (0 when no response arrived).', (l) => l.status)
-  yield * perResult('egress_probe_last_run_timestamp_seconds', 'When the latest probe started, in seconds since the epoch.', (l) => l.lastRun)
-  yield * perResult('egress_probe_phase_seconds', 'Time each phase of the latest probe took (0 for phases it did not reach); only the phases the pair can go through.', (l) => l.phases)
-  yield * perResult('egress_probe_failure_reason', 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.', (l) => l.reason)
+  yield * perResult('egress_probe_success', (l) => l.success)
+  yield * perResult('egress_probe_status_code', (l) => l.status)
+  yield * perResult('egress_probe_last_run_timestamp_seconds', (l) => l.lastRun)
+  yield * perResult('egress_probe_phase_seconds', (l) => l.phases)
+  yield * perResult('egress_probe_failure_reason', (l) => l.reason)
   // From the latest probe of the pair that completed TLS: a failing path keeps showing the certificate.
   const withTls = entries.flatMap((e) => e.state.tls === undefined ? [] : [{ ...e, tls: e.state.tls }])
-  w.family('egress_probe_ssl_earliest_cert_expiry_seconds', 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).', 'gauge')
+  w.def('egress_probe_ssl_earliest_cert_expiry_seconds')
   for (const e of withTls) w.sample('egress_probe_ssl_earliest_cert_expiry_seconds', pair(e), e.tls.earliestExpiry)
-  w.family('egress_probe_tls_info', "The TLS version and cipher of the handshake with the target, and its leaf certificate's subject and issuer (value 1; text bounded to 128 printable characters).", 'gauge')
+  w.def('egress_probe_tls_info')
   for (const { tls: t, ...e } of withTls) {
     w.sample('egress_probe_tls_info', `${pair(e)},${labelString([['version', t.version], ['cipher', t.cipher], ['subject', t.leaf.subject], ['issuer', t.leaf.issuer]])}`, 1)
   }
   yield w.drain()
   renderThroughput(w, entries, pair, lbl)
-  w.family('egress_probe_interval_seconds', 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.', 'gauge')
+  w.def('egress_probe_interval_seconds')
   for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
   yield w.drain()
   renderCounters(w, table, new Set(Object.keys(config.proxies)), new Set([DIRECT, ...Object.keys(config.proxies)]))
   yield w.drain()
   renderEgress(w, store, config, lbl)
-  w.family('egress_target_verdict', 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).', 'gauge')
+  w.def('egress_target_verdict')
   for (const t of config.targets) {
     if (t.kind === 'egress_ip') continue
     const verdict = store.verdict(t)
@@ -154,14 +154,14 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
 }
 
 function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: Set<string>, vias: Set<string>): void {
-  w.family('egress_probes_total', 'Probes run, by result: success or the failure reason.', 'counter')
+  w.def('egress_probes_total')
   for (const p of table.values()) for (const [result, n] of p.results) w.sample('egress_probes_total', `${p.labels},result="${result}"`, n)
-  w.family('egress_proxy_rechecks_total', 'Re-check probes run through the proxy to confirm it is down or back (not in egress_probes_total), by result.', 'counter')
+  w.def('egress_proxy_rechecks_total')
   for (const [labels, n] of table.rechecks(proxies)) w.sample('egress_proxy_rechecks_total', labels, n)
-  w.family('egress_probe_skipped_total', 'Scheduled runs skipped because the previous probe of the pair was still running.', 'counter')
+  w.def('egress_probe_skipped_total')
   for (const p of table.values()) if (p.skipped > 0) w.sample('egress_probe_skipped_total', p.labels, p.skipped)
   const h = 'egress_probe_duration_seconds'
-  w.family(h, 'Total time of successful probes, from start to the last body byte (per via; per target and via with metrics.per_target_histogram).', 'histogram')
+  w.def(h)
   for (const p of table.histograms(vias)) {
     for (let i = 0; i < LE_SUFFIX.length; i++) w.sample(`${h}_bucket`, p.labels + LE_SUFFIX[i]!, p.buckets[i]!)
     w.sample(`${h}_sum`, p.labels, p.sum)
@@ -171,7 +171,7 @@ function renderCounters (w: ExpositionWriter, table: PairSeriesTable, proxies: S
 
 function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, lbl: Labeler): void {
   const proxies = Object.keys(config.proxies)
-  w.family('egress_ip_info', 'The egress IP the latest egress check of each via saw, and its country when the IP-echo service named one (value 1); one series per via.', 'gauge')
+  w.def('egress_ip_info')
   // Not through the label cache: an IP comes from the network, and every new one would stay there.
   for (const via of [DIRECT, ...proxies]) {
     const ip = store.egressIp(via)
@@ -179,32 +179,32 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
     const country = store.egressCountry(via)
     w.sample('egress_ip_info', labelString([['via', via], ['ip', ip], ...(country === undefined ? [] : [['country', country] as [string, string]])]), 1)
   }
-  w.family('egress_country_expected', "1 when a proxy's egress country is in egress_ip.expect_country, 0 when not; absent without a list or a country.", 'gauge')
+  w.def('egress_country_expected')
   for (const via of proxies) {
     const expected = store.countryExpected(via, config.egressIp.expectCountry)
     if (expected !== undefined) w.sample('egress_country_expected', lbl(['via', via]), expected ? 1 : 0)
   }
-  w.family('egress_ip_leak', "1 when a proxy's egress IP equals the direct path's (the tunnel is not tunnelling), 0 when they differ.", 'gauge')
+  w.def('egress_ip_leak')
   for (const via of proxies) { const leak = store.leak(via); if (leak !== undefined) w.sample('egress_ip_leak', lbl(['via', via]), leak ? 1 : 0) }
-  w.family('egress_ip_expected', "1 when a proxy's egress IP is inside egress_ip.expect, 0 when outside; absent without a list or an answer.", 'gauge')
+  w.def('egress_ip_expected')
   for (const via of proxies) {
     const expected = store.egressExpected(via, config.egressIp.expect.length > 0)
     if (expected !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), expected ? 1 : 0)
   }
-  w.family('egress_ip_changes_total', "Changes of a via's egress IP seen by the egress check.", 'counter')
+  w.def('egress_ip_changes_total')
   for (const via of config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
-  w.family('egress_proxy_up', 'Whether anything probed through the proxy succeeded in its latest run (1) or everything failed (0).', 'gauge')
+  w.def('egress_proxy_up')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
 }
 
 /** Downloads: the rate of each pair's latest download, and each target's configured limits. */
 function renderThroughput (w: ExpositionWriter, entries: ReturnType<ResultStore['entries']>, pair: (r: { target: string, via: string }) => string, lbl: Labeler): void {
   const rated = entries.flatMap((e) => e.state.latest?.throughput === undefined ? [] : [{ target: e.target, via: e.via, t: e.state.latest.throughput }])
-  w.family('egress_probe_throughput_bytes_per_second', "Body bytes per second of the pair's latest download, first byte to last (kind: download; also when the deadline cut it).", 'gauge')
+  w.def('egress_probe_throughput_bytes_per_second')
   for (const e of rated) w.sample('egress_probe_throughput_bytes_per_second', pair(e), e.t.bytesPerSecond)
   const limits = new Map(rated.map((e) => [e.target, e.t]))
-  w.family('egress_probe_throughput_floor_bytes_per_second', "A download target's min_bytes_per_second: EgressThroughputLow fires for a proxy below it.", 'gauge')
+  w.def('egress_probe_throughput_floor_bytes_per_second')
   for (const [target, t] of limits) if (t.floor !== undefined) w.sample('egress_probe_throughput_floor_bytes_per_second', lbl(['target', target]), t.floor)
-  w.family('egress_probe_throughput_min_ratio', "A download target's min_ratio_to_direct: EgressThroughputLow fires for a proxy below this share of direct's rate.", 'gauge')
+  w.def('egress_probe_throughput_min_ratio')
   for (const [target, t] of limits) if (t.minRatio !== undefined) w.sample('egress_probe_throughput_min_ratio', lbl(['target', target]), t.minRatio)
 }

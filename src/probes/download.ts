@@ -57,7 +57,7 @@ export const download = defineKind({
     return result
   },
   probeFamilies: (w, r) => {
-    w.family('egress_probe_throughput_bytes_per_second', 'Body bytes per second of the download, first byte to last.', 'gauge')
+    w.def('egress_probe_throughput_bytes_per_second')
     if (r.throughput !== undefined) w.sample('egress_probe_throughput_bytes_per_second', '', r.throughput.bytesPerSecond)
   },
 })

@@ -6,6 +6,7 @@
  */
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { METRICS, type MetricDef, type MetricName } from '../metrics/catalogue.js'
 import { registerSnapshotMetric, type Sample } from '../metrics/snapshot-metric.js'
 import type { Stat, StatsClient, SysStats } from './client.js'
 
@@ -17,17 +18,17 @@ export function parseStatName (name: string): { dimension: string, tag: string, 
   return m === null ? undefined : { dimension: m[1]!, tag: m[2]!, direction: m[3] as 'uplink' | 'downlink' }
 }
 
-const SYS_METRICS: [name: string, type: 'gauge' | 'counter', help: string, read: (s: SysStats) => number][] = [
-  ['xray_uptime_seconds', 'gauge', 'Uptime of the Xray/V2Ray process.', (s) => s.Uptime],
-  ['xray_goroutines', 'gauge', 'Goroutines in the Xray/V2Ray process.', (s) => s.NumGoroutine],
-  ['xray_memstats_alloc_bytes', 'gauge', 'Bytes of allocated heap objects (Go MemStats.Alloc).', (s) => s.Alloc],
-  ['xray_memstats_sys_bytes', 'gauge', 'Bytes obtained from the OS (Go MemStats.Sys).', (s) => s.Sys],
-  ['xray_memstats_live_objects', 'gauge', 'Live heap objects (mallocs - frees).', (s) => s.LiveObjects],
-  ['xray_memstats_mallocs_total', 'counter', 'Heap objects allocated (Go MemStats.Mallocs).', (s) => s.Mallocs],
-  ['xray_memstats_frees_total', 'counter', 'Heap objects freed (Go MemStats.Frees).', (s) => s.Frees],
-  ['xray_memstats_gc_total', 'counter', 'Completed GC cycles (Go MemStats.NumGC).', (s) => s.NumGC],
+const SYS_METRICS: [name: MetricName, read: (s: SysStats) => number][] = [
+  ['xray_uptime_seconds', (s) => s.Uptime],
+  ['xray_goroutines', (s) => s.NumGoroutine],
+  ['xray_memstats_alloc_bytes', (s) => s.Alloc],
+  ['xray_memstats_sys_bytes', (s) => s.Sys],
+  ['xray_memstats_live_objects', (s) => s.LiveObjects],
+  ['xray_memstats_mallocs_total', (s) => s.Mallocs],
+  ['xray_memstats_frees_total', (s) => s.Frees],
+  ['xray_memstats_gc_total', (s) => s.NumGC],
   // Go reports nanoseconds; Prometheus wants base units.
-  ['xray_memstats_gc_pause_seconds_total', 'counter', 'Total GC stop-the-world pause time.', (s) => s.PauseTotalNs / 1e9],
+  ['xray_memstats_gc_pause_seconds_total', (s) => s.PauseTotalNs / 1e9],
 ]
 
 export function registerXrayMetrics (registry: Registry, client: StatsClient, logger: Logger, deadlineMs = 2000): void {
@@ -55,15 +56,15 @@ export function registerXrayMetrics (registry: Registry, client: StatsClient, lo
     }
     return pending
   }
-  const add = (name: string, type: 'gauge' | 'counter', help: string, samples: (s: Snapshot) => Sample[]): void => {
-    registerSnapshotMetric(registry, { name, help, type, samples: async () => samples(await snapshot()) })
+  const add = (name: MetricName, samples: (s: Snapshot) => Sample[]): void => {
+    const { help, type } = METRICS[name] as MetricDef
+    registerSnapshotMetric(registry, { name, help, type: type === 'counter' ? 'counter' : 'gauge', samples: async () => samples(await snapshot()) })
   }
-  add('xray_up', 'gauge', 'Whether the Xray/V2Ray stats API answered this scrape (1) or not (0).', (s) => [{ value: s.up ? 1 : 0 }])
-  add('xray_scrape_duration_seconds', 'gauge', 'Time the stats API took to answer (or fail) this scrape.', (s) => [{ value: s.seconds }])
-  for (const [name, type, help, read] of SYS_METRICS) add(name, type, help, (s) => s.sys === undefined ? [] : [{ value: read(s.sys) }])
+  add('xray_up', (s) => [{ value: s.up ? 1 : 0 }])
+  add('xray_scrape_duration_seconds', (s) => [{ value: s.seconds }])
+  for (const [name, read] of SYS_METRICS) add(name, (s) => s.sys === undefined ? [] : [{ value: read(s.sys) }])
   for (const direction of ['uplink', 'downlink'] as const) {
-    add(`xray_traffic_${direction}_bytes_total`, 'counter',
-      `Bytes sent ${direction === 'uplink' ? 'up (client → server)' : 'down (server → client)'} per inbound, outbound or user (QueryStats, never reset).`,
+    add(`xray_traffic_${direction}_bytes_total`,
       (s) => s.stats.flatMap((stat) => {
         const p = parseStatName(stat.name)
         return p?.direction === direction ? [{ labels: { dimension: p.dimension, tag: p.tag }, value: Math.max(0, stat.value) }] : []

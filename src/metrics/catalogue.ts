@@ -1,0 +1,56 @@
+/**
+ * Every metric family egress-prober exports (but /probe's blackbox_exporter names): its type, HELP
+ * and label names, in one place. Writers take HELP and TYPE from here; docs/metrics.md documents
+ * each (a test keeps the two equal). Adding a metric is a line here, where it is set, and its docs.
+ */
+export interface MetricDef { type: 'gauge' | 'counter' | 'histogram', help: string, labels: readonly string[] }
+
+export const METRICS = {
+  egress_probe_ssl_earliest_cert_expiry_seconds: { type: 'gauge', labels: ['target', 'via'], help: 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).' },
+  egress_probe_tls_info: { type: 'gauge', labels: ['target', 'via', 'version', 'cipher', 'subject', 'issuer'], help: "The TLS version and cipher of the handshake with the target, and its leaf certificate's subject and issuer (value 1; text bounded to 128 printable characters)." },
+  egress_probe_interval_seconds: { type: 'gauge', labels: ['target', 'via'], help: 'The configured probe interval of the pair; for cron-scheduled targets the longest gap between two runs.' },
+  egress_target_verdict: { type: 'gauge', labels: ['target', 'verdict'], help: 'Verdict on each target from the latest result of every via (stateset: 1 for the current verdict).' },
+  egress_probes_total: { type: 'counter', labels: ['target', 'via', 'result'], help: 'Probes run, by result: success or the failure reason.' },
+  egress_proxy_rechecks_total: { type: 'counter', labels: ['via', 'result'], help: 'Re-check probes run through the proxy to confirm it is down or back (not in egress_probes_total), by result.' },
+  egress_probe_skipped_total: { type: 'counter', labels: ['target', 'via'], help: 'Scheduled runs skipped because the previous probe of the pair was still running.' },
+  egress_probe_duration_seconds: { type: 'histogram', labels: ['via'] /* and target with metrics.per_target_histogram */, help: 'Total time of successful probes, from start to the last body byte (per via; per target and via with metrics.per_target_histogram).' },
+  egress_ip_info: { type: 'gauge', labels: ['via', 'ip', 'country'], help: 'The egress IP the latest egress check of each via saw, and its country when the IP-echo service named one (value 1); one series per via.' },
+  egress_country_expected: { type: 'gauge', labels: ['via'], help: "1 when a proxy's egress country is in egress_ip.expect_country, 0 when not; absent without a list or a country." },
+  egress_ip_leak: { type: 'gauge', labels: ['via'], help: "1 when a proxy's egress IP equals the direct path's (the tunnel is not tunnelling), 0 when they differ." },
+  egress_ip_expected: { type: 'gauge', labels: ['via'], help: "1 when a proxy's egress IP is inside egress_ip.expect, 0 when outside; absent without a list or an answer." },
+  egress_ip_changes_total: { type: 'counter', labels: ['via'], help: "Changes of a via's egress IP seen by the egress check." },
+  egress_proxy_up: { type: 'gauge', labels: ['via'], help: 'Whether anything probed through the proxy succeeded in its latest run (1) or everything failed (0).' },
+  egress_probe_throughput_bytes_per_second: { type: 'gauge', labels: ['target', 'via'], help: "Body bytes per second of the pair's latest download, first byte to last (kind: download; also when the deadline cut it)." },
+  egress_probe_throughput_floor_bytes_per_second: { type: 'gauge', labels: ['target'], help: "A download target's min_bytes_per_second: EgressThroughputLow fires for a proxy below it." },
+  egress_probe_throughput_min_ratio: { type: 'gauge', labels: ['target'], help: "A download target's min_ratio_to_direct: EgressThroughputLow fires for a proxy below this share of direct's rate." },
+  egress_probe_success: { type: 'gauge', labels: ['target', 'via'], help: 'Whether the latest probe of the target through the via succeeded (1) or not (0).' },
+  egress_probe_status_code: { type: 'gauge', labels: ['target', 'via'], help: 'HTTP status code of the latest probe (0 when no response arrived).' },
+  egress_probe_last_run_timestamp_seconds: { type: 'gauge', labels: ['target', 'via'], help: 'When the latest probe started, in seconds since the epoch.' },
+  egress_probe_phase_seconds: { type: 'gauge', labels: ['target', 'via', 'phase'], help: 'Time each phase of the latest probe took (0 for phases it did not reach); only the phases the pair can go through.' },
+  egress_probe_failure_reason: { type: 'gauge', labels: ['target', 'via', 'reason'], help: 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.' },
+  egress_probe_start_delay_seconds: { type: 'histogram', labels: [], help: 'How late scheduled probes started after their planned slot (concurrency cap, busy event loop).' },
+  egress_prober_build_info: { type: 'gauge', labels: ['version', 'nodejs_version'], help: 'Version of egress-prober and of Node.js it runs on (value 1).' },
+  egress_prober_config_last_reload_successful: { type: 'gauge', labels: [], help: 'Whether the last configuration reload attempt was successful.' },
+  egress_prober_config_last_reload_success_timestamp_seconds: { type: 'gauge', labels: [], help: 'Timestamp of the last successful configuration reload.' },
+  xray_uptime_seconds: { type: 'gauge', labels: [], help: 'Uptime of the Xray/V2Ray process.' },
+  xray_goroutines: { type: 'gauge', labels: [], help: 'Goroutines in the Xray/V2Ray process.' },
+  xray_memstats_alloc_bytes: { type: 'gauge', labels: [], help: 'Bytes of allocated heap objects (Go MemStats.Alloc).' },
+  xray_memstats_sys_bytes: { type: 'gauge', labels: [], help: 'Bytes obtained from the OS (Go MemStats.Sys).' },
+  xray_memstats_live_objects: { type: 'gauge', labels: [], help: 'Live heap objects (mallocs - frees).' },
+  xray_memstats_mallocs_total: { type: 'counter', labels: [], help: 'Heap objects allocated (Go MemStats.Mallocs).' },
+  xray_memstats_frees_total: { type: 'counter', labels: [], help: 'Heap objects freed (Go MemStats.Frees).' },
+  xray_memstats_gc_total: { type: 'counter', labels: [], help: 'Completed GC cycles (Go MemStats.NumGC).' },
+  xray_memstats_gc_pause_seconds_total: { type: 'counter', labels: [], help: 'Total GC stop-the-world pause time.' },
+  xray_up: { type: 'gauge', labels: [], help: 'Whether the Xray/V2Ray stats API answered this scrape (1) or not (0).' },
+  xray_scrape_duration_seconds: { type: 'gauge', labels: [], help: 'Time the stats API took to answer (or fail) this scrape.' },
+  xray_traffic_uplink_bytes_total: { type: 'counter', labels: ['dimension', 'tag'], help: 'Bytes sent up (client → server) per inbound, outbound or user (QueryStats, never reset).' },
+  xray_traffic_downlink_bytes_total: { type: 'counter', labels: ['dimension', 'tag'], help: 'Bytes sent down (server → client) per inbound, outbound or user (QueryStats, never reset).' },
+} as const satisfies Record<string, MetricDef>
+
+export type MetricName = keyof typeof METRICS
+
+/** Options for a prom-client metric of the catalogue. */
+export function promClientOptions (name: MetricName): { name: string, help: string, labelNames: string[] } {
+  const m: MetricDef = METRICS[name]
+  return { name, help: m.help, labelNames: [...m.labels] }
+}
