@@ -6,6 +6,7 @@ import { Client } from 'undici'
 import type { IncomingHttpHeaders } from 'undici/types/header.js'
 import { timedConnector } from '../transport/connector.js'
 import { Trace } from '../transport/trace.js'
+import { DeadlineError } from './deadline.js'
 import { classifyError, TooLargeError, type Failure } from './failure.js'
 import type { ProbeDeps, ProbeJob } from './types.js'
 
@@ -31,10 +32,6 @@ export interface Exchange {
   body: Buffer
   /** Body bytes read, kept or not, up to the failure if one struck while reading. */
   bodyBytes: number
-}
-
-class DeadlineError extends Error {
-  constructor () { super('probe deadline exceeded'); this.name = 'DeadlineError' }
 }
 
 export async function exchange (job: ProbeJob, request: HttpRequest, deps: ProbeDeps, outer?: AbortSignal): Promise<Exchange> {
