@@ -61,6 +61,8 @@ export class Prober {
     // Every running probe listens here; they are at most max_concurrent_probes (plus /probe's).
     setMaxListeners(0, this.abort.signal)
     this.metrics = registerProberMetrics(deps.registry, this.store, () => this.config, VERSION)
+    // prom-client's families (process, build info, reloads, xray) carry the constant labels too.
+    deps.registry.setDefaultLabels(config.labels)
     this.probeDeps = {
       lookup: deps.lookup ?? ((host) => dnsLookup(host, { all: true })),
       now: () => performance.now(),
@@ -167,6 +169,7 @@ export class Prober {
     for (const j of removed) this.metrics.forget(j.target.name, j.via)
     this.store.retain(nextKeys)
     this.config = config
+    this.deps.registry.setDefaultLabels(config.labels)
     // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.
     const kept = new Map(this.jobs.map((j) => [jobKey(j), j]))
     const changedSet = new Set(changed)

@@ -40,6 +40,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     recheckMs: raw.defaults?.recheck_interval ?? DEFAULTS.recheckMs,
     maxConcurrentProbes: raw.max_concurrent_probes ?? DEFAULTS.maxConcurrentProbes,
     perTargetHistogram: raw.metrics?.per_target_histogram ?? false,
+    labels: raw.labels ?? {},
     proxies,
     targets,
     egressIp: egressIpOf(targets),

@@ -88,3 +88,22 @@ export const commonFields = {
   tls: tlsSchema.optional(),
   ip_family: z.enum(['auto', 'ipv4', 'ipv6']).optional(),
 }
+
+/**
+ * Label names the prober's own series use, and those Prometheus sets: a constant label must not
+ * clash with them.
+ */
+const RESERVED_LABELS = new Set([
+  'target', 'via', 'phase', 'reason', 'result', 'verdict', 'ip', 'country', 'le', 'quantile', 'version', 'cipher',
+  'subject', 'issuer', 'dimension', 'tag', 'nodejs_version', 'job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container',
+])
+
+/** `labels:`: constant labels of every series (a vantage point: region, cluster), as cloudprober's additional_label. */
+export const constantLabels = z.record(z.string(), z.string().min(1).max(128)).superRefine((labels, ctx) => {
+  const names = Object.keys(labels)
+  if (names.length > 16) ctx.addIssue({ code: 'custom', message: 'at most 16 constant labels' })
+  for (const name of names) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) ctx.addIssue({ code: 'custom', path: [name], message: `"${name.slice(0, 64)}" is not a valid label name (letters, digits, _; not starting with __ or a digit)` })
+    else if (RESERVED_LABELS.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is a label egress-prober or Prometheus already sets` })
+  }
+})

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { KINDS } from '../probes/kinds.js'
-import { commonFields, duration } from './fields.js'
+import { commonFields, constantLabels, duration } from './fields.js'
 import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
@@ -39,6 +39,7 @@ export const configSchema = z.strictObject({
     max_body_bytes: z.number().int().positive().optional(),
   }).optional(),
   max_concurrent_probes: z.number().int().positive().optional(),
+  labels: constantLabels.optional(),
   metrics: z.strictObject({ per_target_histogram: z.boolean().optional() }).optional(),
   proxies: z.record(z.string(), proxySchema).optional(),
   egress_ip: egressIpSchema.optional(),

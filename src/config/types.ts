@@ -81,6 +81,8 @@ export interface Config {
   /** While every pair through a proxy fails, one is re-probed this often (0 = never). */
   recheckMs: number
   maxConcurrentProbes: number
+  /** Constant labels of every series (`labels:`), e.g. the region of this vantage point. */
+  labels: Record<string, string>
   /** One duration histogram per (target, via) instead of one per via (restart to change). */
   perTargetHistogram: boolean
   proxies: Record<string, ProxyConfig>

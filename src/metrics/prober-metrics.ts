@@ -60,8 +60,8 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     skipped (target, via) { table.skip(target, via) },
     startDelay (ms) { startDelay.observe(Math.max(0, ms) / 1000) },
     forget (target, via) { table.forget(target, via); labelCache.clear() },
-    render () { return [...renderChunks(new ExpositionWriter(), store, config(), table, lbl)].join('') },
-    chunks () { return renderChunks(new ExpositionWriter(), store, config(), table, lbl) },
+    render () { return [...this.chunks()].join('') },
+    chunks () { return withConstantLabels(renderChunks(new ExpositionWriter(), store, config(), table, lbl), config().labels) },
   }
 }
 
@@ -207,4 +207,16 @@ function renderThroughput (w: ExpositionWriter, entries: ReturnType<ResultStore[
   for (const [target, t] of limits) if (t.floor !== undefined) w.sample('egress_probe_throughput_floor_bytes_per_second', lbl(['target', target]), t.floor)
   w.def('egress_probe_throughput_min_ratio')
   for (const [target, t] of limits) if (t.minRatio !== undefined) w.sample('egress_probe_throughput_min_ratio', lbl(['target', target]), t.minRatio)
+}
+
+/**
+ * The config's constant labels (`labels:`) put first into every sample line. Applied to the
+ * rendered text, so every family has them whatever wrote it; nothing to do without labels.
+ */
+function * withConstantLabels (chunks: Generator<string>, labels: Record<string, string>): Generator<string> {
+  if (Object.keys(labels).length === 0) { yield * chunks; return }
+  const prefix = labelString(Object.entries(labels))
+  for (const chunk of chunks) {
+    yield chunk.replace(/^([a-zA-Z_:][a-zA-Z0-9_:]*)([{ ])/gm, (_m, name: string, next: string) => next === '{' ? `${name}{${prefix},` : `${name}{${prefix}} `)
+  }
 }
