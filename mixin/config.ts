@@ -16,10 +16,20 @@ export interface MixinConfig {
   runbookBase: string
   /** The interval the thresholds below assume (the prober's default). */
   probeInterval: string
+  /**
+   * The labels that name a vantage point: alerts are one per vantage point, however many replicas
+   * probe from it. `instance` alone on a plain host; on Kubernetes the ServiceMonitor sets
+   * `instance` to the Service (shared by the replicas) and `labels:` adds region and cluster.
+   */
+  vantageLabels: string[]
+  /** The label that tells replicas of one vantage point apart (the pod); rules aggregate it away. */
+  replicaLabel: string
 }
 
 export const DEFAULT_CONFIG: MixinConfig = {
   selector: 'job="egress-prober"',
   runbookBase: 'http://{{ with $labels.instance }}{{ . }}{{ else }}127.0.0.1:9550{{ end }}/runbooks',
   probeInterval: '15s',
+  vantageLabels: ['instance', 'region', 'cluster'],
+  replicaLabel: 'pod',
 }
