@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
 import { DEFAULT_CONFIG, type MixinConfig } from './config.js'
+import { kubernetesFiles } from './kubernetes.js'
 import { ruleGroups } from './rules.js'
 
 export const RULES_FILE = 'prometheus/rules/egress-prober.rules.yml'
@@ -29,4 +30,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   writeFileSync(RULES_FILE, rulesYaml(config))
   console.log(`wrote ${RULES_FILE}`)
+  for (const [file, text] of Object.entries(kubernetesFiles(config))) {
+    writeFileSync(file, text)
+    console.log(`wrote ${file}`)
+  }
 }
