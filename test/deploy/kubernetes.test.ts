@@ -58,7 +58,7 @@ describe('deploy/kubernetes', () => {
 
   it('a broken object fails the same validation (the check can fail)', () => {
     const d = structuredClone(find('Deployment'))
-    ;(d as { spec: { replicas: unknown } }).spec.replicas = 'two'
+    ;(d as unknown as { spec: { replicas: unknown } }).spec.replicas = 'two'
     expect(validate([d])).toEqual([expect.stringContaining('replicas must be integer')])
   })
 
