@@ -28,7 +28,10 @@ interface IncidentLab {
   /** Prober A: shipped defaults (15 s interval, 10 s timeout, 2 s re-check), a working direct path. */
   chain: Chain
   a: string
-  /** Prober B (when asked for): direct egress firewalled (its targets close connections from 127.0.0.1), socks works. */
+  /**
+   * Prober B (when asked for): direct egress firewalled (its targets close connections from
+   * 127.0.0.1), socks works; or (`regions`) a second vantage point, region us-east, A being eu-west.
+   */
   b: string
   stack: MonitoringStack
   /** Distinct pages (group keys) sent to the pager since `since`, as `alertname@instance`. */
@@ -42,12 +45,15 @@ interface LabOptions {
   /** The paging webhook refuses the direct path (callers from 127.0.0.1): only the copy through the sidecar arrives. */
   pagerBlockedDirect?: boolean
   chain?: Pick<ChainOptions, 'egressQuery' | 'expectCountry'>
+  /** Two vantage points under one Prometheus: A labelled region eu-west, B region us-east. */
+  regions?: boolean
 }
 
 async function startIncidentLab (opts: LabOptions): Promise<IncidentLab> {
   const chain = await startChain({
     egressExpect: true,
     extraTargets: '  - { name: broken, url: "http://127.0.0.1:1/", via: [direct, socks] }',
+    ...(opts.regions === true && { labels: '{ region: eu-west }' }),
     ...opts.chain,
   })
   let walled: RunningCli | undefined
@@ -59,10 +65,11 @@ async function startIncidentLab (opts: LabOptions): Promise<IncidentLab> {
     if (codes.some((c) => c !== undefined && c !== 0)) throw new Error(`a prober exited with ${codes.join(', ')} on SIGTERM`)
   }
   try {
-    if (opts.walled) {
+    if (opts.walled || opts.regions === true) {
       const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
-      const deny = '?deny=127.0.0.1'
+      const deny = opts.walled ? '?deny=127.0.0.1' : ''
       writeFileSync(join(dir, 'walled.yml'), `listen: 127.0.0.1:0
+${opts.regions === true ? 'labels: { region: us-east }' : ''}
 proxies: { socks: "socks5h://127.0.0.1:${chain.lab.ports.socks}" }
 egress_ip: { url: "${chain.web.url('/ip' + deny)}", via: [direct, socks] }
 targets:
@@ -156,20 +163,22 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
     })
   }, 300_000)
 
-  it.concurrent('every path down (the host\'s network gone: sidecar and targets) pages once: EgressAllPathsDown; then every dashboard query returns data', async ({ expect }) => {
-    await inLab({ walled: false }, async ({ chain, a, stack, pagesSince }) => {
+  it.concurrent('every path down (the network gone: sidecar and targets) pages once per region, naming it: EgressAllPathsDown; then every dashboard query returns data for both regions', async ({ expect }) => {
+    await inLab({ walled: false, regions: true }, async ({ chain, a, b, stack, pagesSince }) => {
       const down = Date.now()
       const ports = { web: chain.web.port, tls: chain.webTls.port }
       await chain.lab.stopClient()
       await Promise.all([chain.web.close(), chain.webTls.close()])
-      await waitFor(async () => pagesSince(down), (p) => p.length >= 1, 120_000, 'the page')
+      await waitFor(async () => pagesSince(down), (p) => p.length >= 2, 120_000, 'the pages')
       await sleep(35_000)
-      expect(pagesSince(down)).toEqual([`EgressAllPathsDown@${a}`])
+      expect(pagesSince(down)).toEqual([`EgressAllPathsDown@${a}`, `EgressAllPathsDown@${b}`].sort())
+      const regionOf = (instance: string): string | undefined => stack.notifications.find((n) => n.at >= down && n.labels.instance === instance)?.labels.region
+      expect([regionOf(a), regionOf(b)]).toEqual(['eu-west', 'us-east'])
       // Bring it all back on the same ports.
       chain.web = await startTarget({ port: ports.web })
       chain.webTls = await startTarget({ tls: true, port: ports.tls })
       await chain.lab.startClient()
-      await waitFor(async () => pagesSince(down, 'resolved'), (p) => p.length >= 1, 120_000, 'resolved')
+      await waitFor(async () => pagesSince(down, 'resolved'), (p) => p.length >= 2, 120_000, 'resolved')
 
       // The dashboards, against a Prometheus that has seen failures and recoveries.
       const empty: string[] = []
@@ -180,6 +189,10 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
         }
       }
       expect(empty).toEqual([])
+      // The region selector lists both vantage points; the overview shows each region's tunnel.
+      expect((await stack.query('group by (region) (egress_prober_build_info)')).map((r) => r.metric.region).sort()).toEqual(['eu-west', 'us-east'])
+      const overview = dashboards()[0]![1].panels.find((p) => p.title === 'Tunnel per region')!.targets![0]!.expr.replace(/\$(region|instance|via)\b/g, '.*')
+      expect((await stack.query(overview)).map((r) => `${r.metric.region} ${r.metric.via}`).sort()).toEqual(['eu-west http', 'eu-west socks', 'us-east socks'])
     })
   }, 300_000)
 })

@@ -30,6 +30,8 @@ export interface ChainOptions {
   egressQuery?: string
   /** egress_ip.expect_country */
   expectCountry?: string[]
+  /** The `labels:` map, as YAML (e.g. `{ region: eu-west }`). */
+  labels?: string
 }
 
 export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
@@ -46,6 +48,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
     const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
     writeFileSync(join(dir, 'config.yml'), `
 listen: 127.0.0.1:0
+${opts.labels === undefined ? '' : `labels: ${opts.labels}`}
 ${opts.defaults === undefined ? '' : `defaults: ${opts.defaults}`}
 proxies:
   socks: socks5h://127.0.0.1:${p.socks}

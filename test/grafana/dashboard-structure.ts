@@ -20,10 +20,10 @@ export function dashboards (): [string, Dashboard][] {
     .map((f) => [f, JSON.parse(readFileSync(DASHBOARD_DIR + f, 'utf8')) as Dashboard])
 }
 
-/** Every panel expression with $instance/$target/$via = all and $__rate_interval = 1m. */
+/** Every panel expression with $region/$instance/$target/$via = all and $__rate_interval = 1m. */
 export function panelQueries (d: Dashboard): { panel: string, expr: string }[] {
   return d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({
     panel: p.title,
-    expr: t.expr.replace(/\$(instance|target|via)\b/g, '.*').replace(/\$__rate_interval/g, '1m'),
+    expr: t.expr.replace(/\$(region|instance|target|via)\b/g, '.*').replace(/\$__rate_interval/g, '1m'),
   })))
 }

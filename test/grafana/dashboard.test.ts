@@ -8,8 +8,16 @@ import { dashboards, panelQueries } from './dashboard-structure.js'
 describe.each(dashboards())('%s', (_file, d) => {
   const panels = d.panels.filter((p) => p.type !== 'row')
 
-  it('has the template variables datasource, instance, target and via', () => {
-    expect(d.templating.list.map((v) => v.name)).toEqual(['datasource', 'instance', 'target', 'via'])
+  it('has the template variables datasource, region, instance, target and via', () => {
+    expect(d.templating.list.map((v) => v.name)).toEqual(['datasource', 'region', 'instance', 'target', 'via'])
+  })
+
+  it('filters every query by region, and opens with a per-region tunnel overview', () => {
+    for (const { panel, expr } of panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })))) {
+      if (/egress_|xray_/.test(expr)) expect(expr, panel).toContain('region=~"$region"')
+    }
+    expect(panels[0]?.title).toBe('Tunnel per region')
+    expect(panels[0]?.targets?.[0]?.expr).toMatch(/^min by \(region, via\) \(egress_proxy_up\{/)
   })
 
   it('has unique panel ids', () => {
