@@ -119,6 +119,8 @@ describe('deploy/kubernetes', () => {
     expect(xray.data['config.template.json']).not.toContain('0.0.0.0')
     expect(JSON.stringify(xray.data)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)
     expect(d.spec.replicas).toBe(2)
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
+    expect(readFileSync(join(ROOT, 'prober/deployment.yaml'), 'utf8')).toContain(`image: egress-prober:${version} `)
   })
 
   it('the ServiceMonitor makes instance the Service, shared by the replicas (the rules aggregate pods away)', () => {
