@@ -11,7 +11,7 @@ export const PATHS = ['direct', 'http', 'socks'] as const
 export type Path = typeof PATHS[number]
 export type Scheme = 'http' | 'https'
 
-export interface Servers { httpPort: number, httpsPort: number, socksPort: number, connectPort: number, caFile: string, pid: number }
+export interface Servers { httpPort: number, httpsPort: number, socksPort: number, connectPort: number, bannerPort: number, caFile: string, pid: number }
 
 export interface Tool {
   name: 'blackbox_exporter' | 'egress-prober'

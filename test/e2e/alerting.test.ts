@@ -33,6 +33,8 @@ interface IncidentLab {
    * 127.0.0.1), socks works; or (`regions`) a second vantage point, region us-east, A being eu-west.
    */
   b: string
+  /** With `regions`: the second replica of A (same config, scraped as A's instance with its own pod). */
+  a2: string
   stack: MonitoringStack
   /** Distinct pages (group keys) sent to the pager since `since`, as `alertname@instance`. */
   pagesSince: (since: number, status?: 'firing' | 'resolved') => string[]
@@ -45,7 +47,11 @@ interface LabOptions {
   /** The paging webhook refuses the direct path (callers from 127.0.0.1): only the copy through the sidecar arrives. */
   pagerBlockedDirect?: boolean
   chain?: Pick<ChainOptions, 'egressQuery' | 'expectCountry'>
-  /** Two vantage points under one Prometheus: A labelled region eu-west, B region us-east. */
+  /**
+   * Two vantage points under one Prometheus: A labelled region eu-west, with a second replica
+   * scraped as the same instance (a different pod, as the shipped ServiceMonitor does), and B
+   * region us-east.
+   */
   regions?: boolean
 }
 
@@ -57,11 +63,12 @@ async function startIncidentLab (opts: LabOptions): Promise<IncidentLab> {
     ...opts.chain,
   })
   let walled: RunningCli | undefined
+  let replica: RunningCli | undefined
   let stack: MonitoringStack | undefined
   const close = async (): Promise<void> => {
     await stack?.close()
     await Promise.all([chain.web.close(), chain.webTls.close()]) // the ones restarted by a test, if any
-    const codes = [await walled?.stop('SIGTERM'), await chain.close()]
+    const codes = [await walled?.stop('SIGTERM'), await replica?.stop('SIGTERM'), await chain.close()]
     if (codes.some((c) => c !== undefined && c !== 0)) throw new Error(`a prober exited with ${codes.join(', ')} on SIGTERM`)
   }
   try {
@@ -77,10 +84,13 @@ targets:
 `)
       walled = await startCli([`--config.file=${join(dir, 'walled.yml')}`])
     }
+    if (opts.regions === true) replica = await startCli([`--config.file=${chain.configFile}`])
     const a = chain.cli.base.replace('http://', '')
     const b = walled?.base.replace('http://', '') ?? ''
+    const a2 = replica?.base.replace('http://', '')
     // The shipped receivers page through the sidecar's HTTP proxy and directly (prometheus/alertmanager.yml).
-    stack = await startMonitoringStack([a, b].filter((x) => x !== ''), {
+    stack = await startMonitoringStack([a, b, a2 ?? ''].filter((x) => x !== ''), {
+      ...(a2 !== undefined && { replicaOf: { [a]: a, [a2]: a } }),
       proxyUrl: `http://127.0.0.1:${chain.lab.ports.http}`,
       ...(opts.pagerBlockedDirect === true && { refuseFrom: '127.0.0.1' }),
     })
@@ -93,7 +103,7 @@ targets:
     const proxyUp = async (instance: string): Promise<string> => (await s.query(`egress_proxy_up{via="socks",instance="${instance}"}`))[0]?.value[1] ?? 'none'
     const instances = [a, b].filter((x) => x !== '')
     await waitFor(async () => (await Promise.all(instances.map(proxyUp))).join(), (v) => v === instances.map(() => '1').join(), 60_000, 'Prometheus to see every prober\'s socks proxy up')
-    return { chain, a, b, stack: s, pagesSince, proxyUp, close }
+    return { chain, a, b, a2: a2 ?? '', stack: s, pagesSince, proxyUp, close }
   } catch (err) {
     await close().catch(() => {})
     throw err
@@ -163,8 +173,8 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
     })
   }, 300_000)
 
-  it.concurrent('every path down (the network gone: sidecar and targets) pages once per region, naming it: EgressAllPathsDown; then every dashboard query returns data for both regions', async ({ expect }) => {
-    await inLab({ walled: false, regions: true }, async ({ chain, a, b, stack, pagesSince }) => {
+  it.concurrent('every path down (the network gone: sidecar and targets) pages once per region, naming it, though eu-west has two replicas: EgressAllPathsDown; then every dashboard query returns data for both regions', async ({ expect }) => {
+    await inLab({ walled: false, regions: true }, async ({ chain, a, b, a2, stack, pagesSince }) => {
       const down = Date.now()
       const ports = { web: chain.web.port, tls: chain.webTls.port }
       await chain.lab.stopClient()
@@ -174,6 +184,11 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       expect(pagesSince(down)).toEqual([`EgressAllPathsDown@${a}`, `EgressAllPathsDown@${b}`].sort())
       const regionOf = (instance: string): string | undefined => stack.notifications.find((n) => n.at >= down && n.labels.instance === instance)?.labels.region
       expect([regionOf(a), regionOf(b)]).toEqual(['eu-west', 'us-east'])
+      // eu-west's two replicas (two pods, one instance) raised one alert, not one per pod.
+      const euWest = stack.notifications.filter((n) => n.at >= down && n.receiver === 'pager' && n.labels.region === 'eu-west')
+      expect(new Set(euWest.map((n) => JSON.stringify(n.labels))).size).toBe(1)
+      expect(euWest[0]!.labels.pod).toBeUndefined()
+      expect((await stack.query('egress_prober_build_info{region="eu-west"}')).map((r) => r.metric.pod).sort()).toEqual([a, a2].sort())
       // Bring it all back on the same ports.
       chain.web = await startTarget({ port: ports.web })
       chain.webTls = await startTarget({ tls: true, port: ports.tls })

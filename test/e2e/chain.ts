@@ -15,6 +15,8 @@ export interface Chain {
   web: TargetServer
   webTls: TargetServer
   cli: RunningCli
+  /** The config file the prober runs with (to start a replica). */
+  configFile: string
   metrics: () => Promise<string>
   close: () => Promise<number | null>
 }
@@ -67,7 +69,7 @@ ${opts.extraTargets ?? ''}
 `)
     const cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])
     return {
-      lab, web, webTls, cli,
+      lab, web, webTls, cli, configFile: join(dir, 'config.yml'),
       metrics: async () => await (await fetch(`${cli.base}/metrics`)).text(),
       close: async () => {
         const code = await cli.stop('SIGTERM')

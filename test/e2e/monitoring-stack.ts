@@ -35,6 +35,11 @@ export interface StackOptions {
   proxyUrl?: string
   /** The webhook closes connections from this address: a paging API blocked on the direct path. */
   refuseFrom?: string
+  /**
+   * Replicas of one vantage point, as the shipped ServiceMonitor scrapes them: each address here
+   * gets `instance` = the address it maps to (the Service) and `pod` = its own address.
+   */
+  replicaOf?: Record<string, string>
 }
 
 export interface MonitoringStack {
@@ -81,11 +86,14 @@ export async function startMonitoringStack (proberAddresses: string[], opts: Sta
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(am))
 
   const prom = parse(readFileSync(`${ROOT}prometheus/prometheus.yml`, 'utf8')) as {
-    rule_files: string[], alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] }, scrape_configs: { static_configs: { targets: string[] }[] }[]
+    rule_files: string[], alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] }, scrape_configs: { static_configs: { targets: string[], labels?: Record<string, string> }[] }[]
   }
   prom.rule_files = prom.rule_files.map((f) => join(ROOT, 'prometheus', f))
   prom.alerting.alertmanagers[0]!.static_configs[0]!.targets = [`127.0.0.1:${amPort}`]
-  prom.scrape_configs[0]!.static_configs[0]!.targets = proberAddresses
+  prom.scrape_configs[0]!.static_configs = proberAddresses.map((address) => {
+    const service = opts.replicaOf?.[address]
+    return service === undefined ? { targets: [address] } : { targets: [address], labels: { instance: service, pod: address } }
+  })
   writeFileSync(join(dir, 'prometheus.yml'), stringify(prom))
 
   const children: ChildProcess[] = []
