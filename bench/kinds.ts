@@ -60,7 +60,7 @@ try {
   for (const paced of [1_000_000, 4_000_000]) {
     const jobs = buildJobs(config(`
 proxies: { socks: "socks5h://127.0.0.1:${proxies.socksPort}", http: "http://127.0.0.1:${proxies.connectPort}" }
-targets: [{ name: dl, kind: download, url: "http://127.0.0.1:${s.httpPort}/bytes?n=4000000&rate=${paced}", timeout: 30s }]`))
+targets: [{ name: dl, kind: download, url: "http://127.0.0.1:${s.httpPort}/bytes?n=4000000&rate=${paced}", timeout: 30s, interval: 1m }]`))
     for (const job of jobs) {
       const got: number[] = []
       for (let i = 0; i < 3; i++) {

@@ -15,7 +15,7 @@ targets: [{ name: web, url: "${target.url('/')}" }]
 
 beforeAll(async () => {
   [target, socks] = await Promise.all([startTarget(), startSocksProxy()])
-  app = await startApp(yaml('{ region: eu-west, cluster: "a \\"quoted\\" one" }'))
+  app = await startApp(yaml('{ region: eu-west, cluster: "a \\"quoted\\" $1 one" }'))
   await app.prober.runOnce()
 })
 afterAll(async () => {
@@ -28,7 +28,7 @@ const samples = (text: string): string[] => text.split('\n').filter((l) => l !==
 it('puts the labels first on every sample line, egress_* and prom-client\'s alike, escaped', async () => {
   const lines = samples(await app.scrape())
   expect(lines.length).toBeGreaterThan(50)
-  const prefix = 'region="eu-west",cluster="a \\"quoted\\" one"'
+  const prefix = 'region="eu-west",cluster="a \\"quoted\\" $1 one"'
   const without = lines.filter((l) => !l.includes(prefix))
   expect(without).toEqual([])
   expect(lines).toContain(`egress_probe_success{${prefix},target="web",via="socks"} 1`)
