@@ -52,7 +52,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
 function egressIpOf (targets: TargetConfig[]): Config['egressIp'] {
   const check = targets.find((t) => t.kind === 'egress_ip')
   const settings = check?.settings as EgressIpSettings | undefined
-  return { ...(check !== undefined && { target: check.name }), expect: settings?.expect ?? [], expectCountry: settings?.expectCountry ?? [] }
+  return { expect: settings?.expect ?? [], expectCountry: settings?.expectCountry ?? [] }
 }
 
 function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: BuildContext): TargetConfig {

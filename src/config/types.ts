@@ -60,8 +60,6 @@ export interface TargetConfig {
 }
 
 export interface EgressIpConfig {
-  /** The name of the target of kind egress_ip, if there is one. */
-  target?: string
   /** IPv4/IPv6 addresses or CIDR blocks a proxy's egress IP must fall in; empty = no check. */
   expect: string[]
   /** ISO 3166-1 alpha-2 codes a proxy's egress must be in (from the IP-echo answer); empty = no check. */

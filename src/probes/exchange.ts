@@ -6,7 +6,7 @@ import { Client } from 'undici'
 import type { IncomingHttpHeaders } from 'undici/types/header.js'
 import { timedConnector } from '../transport/connector.js'
 import { Trace } from '../transport/trace.js'
-import { DeadlineError } from './deadline.js'
+import { withDeadline } from './deadline.js'
 import { classifyError, TooLargeError, type Failure } from './failure.js'
 import type { ProbeDeps, ProbeJob } from './types.js'
 
@@ -36,25 +36,21 @@ export interface Exchange {
 
 export async function exchange (job: ProbeJob, request: HttpRequest, deps: ProbeDeps, outer?: AbortSignal): Promise<Exchange> {
   const { target, proxy } = job
-  const startedAt = deps.wallClock()
   const trace = new Trace(deps.now)
-  const ac = new AbortController()
-  const timer = setTimeout(() => ac.abort(new DeadlineError()), target.timeoutMs)
-  const onOuterAbort = (): void => ac.abort(outer?.reason)
-  outer?.addEventListener('abort', onOuterAbort, { once: true })
-  const result: Exchange = { trace, startedAt, statusCode: 0, headers: {}, body: Buffer.alloc(0), bodyBytes: 0 }
-  const client = new Client(target.url.origin, {
-    connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal: ac.signal, lookup: deps.lookup, ipFamily: target.ipFamily }),
-    // Our own deadline governs; undici's are only a backstop.
-    headersTimeout: target.timeoutMs + 1000,
-    bodyTimeout: target.timeoutMs + 1000,
-  })
-  try {
+  const result: Exchange = { trace, startedAt: deps.wallClock(), statusCode: 0, headers: {}, body: Buffer.alloc(0), bodyBytes: 0 }
+  let client: Client | undefined
+  const outcome = await withDeadline(target.timeoutMs, outer, async (signal) => {
+    client = new Client(target.url.origin, {
+      connect: timedConnector({ ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal, lookup: deps.lookup, ipFamily: target.ipFamily }),
+      // Our own deadline governs; undici's are only a backstop.
+      headersTimeout: target.timeoutMs + 1000,
+      bodyTimeout: target.timeoutMs + 1000,
+    })
     const res = await client.request({
       path: target.url.pathname + target.url.search,
       method: request.method,
       headers: { 'user-agent': deps.userAgent, ...request.headers },
-      signal: ac.signal,
+      signal,
     })
     trace.advance('transfer', trace.firstByteAt)
     result.statusCode = res.statusCode
@@ -63,14 +59,13 @@ export async function exchange (job: ProbeJob, request: HttpRequest, deps: Probe
     trace.finish()
     // A graceful close: destroy() would build an error (and its stack trace) for nothing.
     if (complete) await client.close()
-  } catch (err) {
+  })
+  if (!outcome.ok) {
     trace.finish()
-    result.failure = classifyError(err, trace, { timedOut: ac.signal.reason instanceof DeadlineError, viaProxy: proxy !== undefined })
-  } finally {
-    clearTimeout(timer)
-    outer?.removeEventListener('abort', onOuterAbort)
-    if (!client.closed) await client.destroy().catch(() => {})
+    result.failure = classifyError(outcome.error, trace, { timedOut: outcome.timedOut, viaProxy: proxy !== undefined })
   }
+  const c = client as Client | undefined
+  if (c !== undefined && !c.closed) await c.destroy().catch(() => {})
   return result
 }
 
