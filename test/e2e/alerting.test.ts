@@ -59,7 +59,7 @@ async function startIncidentLab (opts: LabOptions): Promise<IncidentLab> {
   const chain = await startChain({
     egressExpect: true,
     extraTargets: '  - { name: broken, url: "http://127.0.0.1:1/", via: [direct, socks] }',
-    ...(opts.regions === true && { labels: '{ region: eu-west }' }),
+    ...(opts.regions === true && { labels: '{ region: eu-west }', download: true }),
     ...opts.chain,
   })
   let walled: RunningCli | undefined

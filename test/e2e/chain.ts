@@ -34,6 +34,8 @@ export interface ChainOptions {
   expectCountry?: string[]
   /** The `labels:` map, as YAML (e.g. `{ region: eu-west }`). */
   labels?: string
+  /** Adds a `kind: download` target (64 KiB from the plain target) through direct and socks. */
+  download?: boolean
 }
 
 export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
@@ -65,6 +67,7 @@ targets:
   - { name: web, url: "${web.url('/')}", via: [direct, socks, http] }
   - { name: web_tls, url: "${webTls.url('/')}", via: [direct, socks, http], tls: { ca_file: "${ca}" } }
 ${opts.authInbounds === true ? `  - { name: auth, url: "${webTls.url('/')}", via: [socks_auth, http_auth, socks_nocreds, http_nocreds], tls: { ca_file: "${ca}" } }` : ''}
+${opts.download === true ? `  - { name: bulk, kind: download, url: "${web.url('/?size=65536')}", via: [direct, socks] }` : ''}
 ${opts.extraTargets ?? ''}
 `)
     const cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])

@@ -54,7 +54,7 @@ describe.each(dashboards())('%s', (_file, d) => {
       'egress:probe_success:ratio_rate5m', 'egress_probe_duration_seconds_bucket', 'egress_probe_phase_seconds', 'egress_probes_total',
       'egress_probe_last_run_timestamp_seconds', 'xray_traffic_uplink_bytes_total', 'xray_traffic_downlink_bytes_total', 'xray_up',
       'xray_uptime_seconds', 'xray_memstats_alloc_bytes', 'egress_probe_success', 'egress_probe_status_code',
-      'egress_probe_ssl_earliest_cert_expiry_seconds', 'egress_probe_tls_info']) expect(exprs).toContain(metric)
+      'egress_probe_ssl_earliest_cert_expiry_seconds', 'egress_probe_tls_info', 'egress_probe_throughput_bytes_per_second']) expect(exprs).toContain(metric)
   })
 
   it('never merges instances into one verdict, and never calls an Xray tag a target', () => {
