@@ -1,7 +1,7 @@
 /**
  * `kind: tcp`: a TCP connection through the path (`tcp://host:port`; `tls://host:port` adds TLS
- * with the target), optionally sends `send:` and matches `expect.banner` against the first bytes
- * the target sends (at most `max_read_bytes`). Databases, SMTP, SSH, MTProto: anything that is not
+ * with the target), optionally sends `send:` and matches `expect.banner` against each line the
+ * target sends (at most `max_read_bytes`). Databases, SMTP, SSH, MTProto: anything that is not
  * HTTP. Same phases, reasons and verdicts as HTTP probes.
  */
 import type { Socket } from 'node:net'
@@ -76,33 +76,44 @@ function write (socket: Socket, data: Buffer): Promise<void> {
 }
 
 /**
- * Reads until the banner matches, at most `max` bytes. The first byte ends `processing`; the
- * connection closing before a match, or `max` bytes without one, is a mismatch.
+ * Reads until a line matches the banner (as blackbox's query_response: line by line, so a target
+ * dripping bytes costs linear time), at most `max` bytes. The first byte ends `processing`; the
+ * connection closing, `max` bytes or the deadline without a matching line is a mismatch.
  */
 function readBanner (socket: Socket, banner: RegExp, max: number, trace: Trace, signal: AbortSignal): Promise<{ bytes: number, failure?: Failure }> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0)
+    /** Where the first line not yet tested starts. */
+    let tested = 0
+    const matches = (from: number, to: number): boolean => banner.test(buf.toString('latin1', from, to).replace(/\r$/, ''))
     const done = (f: () => void): void => {
       socket.off('data', onData).off('end', onEnd).off('error', onError)
       signal.removeEventListener('abort', onAbort)
       f()
     }
+    const mismatch = (why: string): void => {
+      // The last, unterminated line gets its test too.
+      if (tested < buf.length && matches(tested, buf.length)) { done(() => resolve({ bytes: buf.length })); return }
+      done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `${why} ${String(banner)}` } }))
+    }
     const onData = (chunk: Buffer): void => {
       if (buf.length === 0) { trace.markFirstByte(); trace.advance('transfer', trace.firstByteAt) }
       buf = Buffer.concat([buf, chunk.subarray(0, max - buf.length)])
-      const text = buf.toString('latin1')
-      if (banner.test(text)) { done(() => resolve({ bytes: buf.length })); return }
-      if (buf.length >= max) done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `the first ${max} bytes do not match ${String(banner)}` } }))
+      for (let nl = buf.indexOf(10, tested); nl !== -1; nl = buf.indexOf(10, tested)) {
+        if (matches(tested, nl)) { done(() => resolve({ bytes: buf.length })); return }
+        tested = nl + 1
+      }
+      if (buf.length >= max) mismatch(`no line of the first ${max} bytes matches`)
     }
     const onEnd = (): void => {
       trace.lost ??= { by: 'peer' }
       if (buf.length === 0) done(() => reject(new ConnectionLostError()))
-      else done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `the connection closed; the ${buf.length} bytes sent do not match ${String(banner)}` } }))
+      else mismatch(`the connection closed; no line of the ${buf.length} bytes sent matches`)
     }
     const onError = (err: Error): void => { trace.lost ??= { by: 'peer' }; done(() => reject(err)) }
     // Bytes by the deadline that do not match say more than a timeout would.
     const onAbort = (): void => {
-      if (buf.length > 0 && signal.reason instanceof DeadlineError) done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `the ${buf.length} bytes received by the deadline do not match ${String(banner)}` } }))
+      if (buf.length > 0 && signal.reason instanceof DeadlineError) mismatch(`no line of the ${buf.length} bytes received by the deadline matches`)
       else done(() => reject(signal.reason))
     }
     socket.on('data', onData).once('end', onEnd).once('error', onError)

@@ -94,6 +94,17 @@ describe('kind: tcp through direct, SOCKS5 and HTTP CONNECT', () => {
     } finally { await closer.close() }
   })
 
+  it('matches line by line, as blackbox does: a later line matches, and a pattern spanning two lines does not', async () => {
+    const smtp = await startRawServer((s) => { s.write('220-mail.test greets\r\n'); setTimeout(() => s.write('220 ready\r\n'), 20) })
+    try {
+      const r = await probeAll(config(`
+  - { name: later, kind: tcp, url: "tcp://127.0.0.1:${smtp.port}", via: [direct], timeout: 5s, expect: { banner: "^220 ready$" } }
+  - { name: spanning, kind: tcp, url: "tcp://127.0.0.1:${smtp.port}", via: [direct], timeout: 1s, expect: { banner: "greets\\\\s+220" } }`))
+      expect(r['later/direct']).toMatchObject({ success: true })
+      expect(r['spanning/direct']).toMatchObject({ success: false, reason: 'body_mismatch' })
+    } finally { await smtp.close() }
+  })
+
   it('reads at most max_read_bytes looking for the banner', async () => {
     const flood = await startRawServer((s) => { s.write(Buffer.alloc(64 * 1024, 'a')) })
     try {
