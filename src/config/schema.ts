@@ -9,7 +9,6 @@ import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
 
-export { duration, MAX_DURATION_MS } from './fields.js'
 
 /** A target's YAML: the schema of its kind (`http` when it names none), from probes/kinds.ts. */
 const kindSchemas = Object.values(KINDS).map((k) => k.schema)

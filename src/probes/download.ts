@@ -44,8 +44,8 @@ export const download = defineKind({
   }),
   probe: async (job, s, deps, signal) => {
     const ex = await exchange(job, s.request, deps, signal)
-    const ok = ex.failure !== undefined || inRanges(ex.statusCode, s.status)
-    const result = toResult(job, ex, ok ? undefined : { reason: 'http_status', message: `unexpected status ${ex.statusCode}` })
+    const badStatus = ex.failure === undefined && !inRanges(ex.statusCode, s.status)
+    const result = toResult(job, ex, badStatus ? { reason: 'http_status', message: `unexpected status ${ex.statusCode}` } : undefined)
     if (ex.bodyBytes > 0) {
       result.throughput = {
         bytesPerSecond: ex.bodyBytes / Math.max(MIN_TRANSFER_S, result.phases.transfer),

@@ -13,7 +13,7 @@ import { toResult } from './result.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './types.js'
 
 /** An IP-echo answer is a few hundred bytes; anything near this is not one. */
-export const EGRESS_IP_MAX_BODY_BYTES = 64 * 1024
+const EGRESS_IP_MAX_BODY_BYTES = 64 * 1024
 
 const schema = z.strictObject({
   kind: z.literal('egress_ip'),

@@ -7,7 +7,7 @@ import { judgeAnswer } from './expect.js'
 import { defineKind } from './kind.js'
 import { toResult } from './result.js'
 
-export const DEFAULT_MAX_BODY_BYTES = 1 << 20
+const DEFAULT_MAX_BODY_BYTES = 1 << 20
 export const DEFAULT_STATUS: StatusRange[] = [{ min: 200, max: 399 }]
 
 const schema = z.strictObject({

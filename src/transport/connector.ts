@@ -14,7 +14,6 @@ import { dial, type DialOptions } from './dial.js'
 import { dropInterimResponses } from './interim.js'
 import type { Trace } from './trace.js'
 
-export type { DialOptions, Lookup } from './dial.js'
 
 const traces = new WeakMap<net.Socket, Trace>()
 let watchingWrites = false

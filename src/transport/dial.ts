@@ -8,7 +8,6 @@ import { once } from 'node:events'
 import net from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
 import { DialError } from './dial-error.js'
-import { direct } from './direct.js'
 import { startTls, tlsFacts, type TlsSetup } from './tls.js'
 import type { Trace } from './trace.js'
 import { PROXY_TRANSPORTS } from './transports.js'
@@ -45,11 +44,12 @@ const ATTEMPT_DELAY_MS = 250
 
 export async function dial (dest: Destination, o: DialOptions): Promise<net.Socket> {
   const { proxy, trace, signal } = o
-  const transport = proxy === undefined ? direct : PROXY_TRANSPORTS[proxy.protocol]
+  // Without a proxy the connection to the first hop is the one to the target: no transport.
+  const transport = proxy === undefined ? undefined : PROXY_TRANSPORTS[proxy.protocol]
   const hop = proxy ?? dest
   const hopAddresses = await resolve(hop.host, o.lookup, proxy === undefined ? o.ipFamily : 'auto')
   // SOCKS with `resolve: local` sends an address; by default the proxy resolves (no DNS leak).
-  const tunnelHost = proxy?.resolve === 'local' && transport.localResolve
+  const tunnelHost = proxy?.resolve === 'local' && transport?.localResolve === true
     ? (await resolve(dest.host, o.lookup, o.ipFamily))[0]!.address
     : dest.host
   trace.advance('connect')
@@ -58,7 +58,7 @@ export async function dial (dest: Destination, o: DialOptions): Promise<net.Sock
   try {
     await once(socket, 'connect', { signal })
     trace.remoteAddress = socket.remoteAddress ?? hopAddresses[0]!.address
-    if (proxy !== undefined) {
+    if (proxy !== undefined && transport !== undefined) {
       trace.advance('proxy')
       const tunnel = await handshake(socket, () => transport.open(socket, { proxy, host: tunnelHost, port: dest.port, signal }), signal)
       socket = tunnel.socket

@@ -1,6 +1,6 @@
 /**
  * What a transport is: how to turn a TCP connection to the first hop into a byte stream to the
- * target. One file per transport (direct.ts, http-connect.ts, socks5.ts); transports.ts maps
+ * target through a proxy. One file per transport (http-connect.ts, socks5.ts); transports.ts maps
  * proxy URL schemes to them. A transport raises `DialError` (dial-error.ts) with a reason from
  * the closed set where something goes wrong; nothing downstream reads error text.
  */

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/log.js'
 import { createRegistry } from '../../src/metrics/registry.js'
 import { Prober } from '../../src/prober.js'
 import { createServer } from '../../src/server/app.js'
-import type { Lookup } from '../../src/transport/connector.js'
+import type { Lookup } from '../../src/transport/dial.js'
 import { configFrom, testLookup } from './probe.js'
 
 export interface TestApp {

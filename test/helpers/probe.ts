@@ -3,7 +3,7 @@ import { parseConfigText } from '../../src/config/load.js'
 import type { Config } from '../../src/config/types.js'
 import { buildJobs, runProbe } from '../../src/probes/index.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from '../../src/probes/types.js'
-import type { Lookup } from '../../src/transport/connector.js'
+import type { Lookup } from '../../src/transport/dial.js'
 
 /** Resolves `localhost` and `*.test` to 127.0.0.1, `nxdomain.test` to ENOTFOUND; records names. */
 export function testLookup (): Lookup & { calls: string[] } {
