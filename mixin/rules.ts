@@ -107,6 +107,13 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         alert('EgressConfigReloadFailed', 'warning', '1m', `${worst1(`egress_prober_config_last_reload_successful{${s}}`)} == 0`,
           'egress-prober on {{ $labels.instance }} runs an old config: the last reload failed',
           'The last reload of the config of {{ $labels.instance }} failed; it probes what the previous config said. The log says which YAML paths are wrong.'),
+        // Per replica: a pod out of file descriptors is that pod's trouble, not the vantage point's.
+        alert('EgressProberResourceExhausted', 'warning', '0s', `increase(egress_prober_local_errors_total{${s}}[5m]) > 0`,
+          'egress-prober {{ $labels.instance }} cannot run its probes: out of file descriptors or ports',
+          'egress-prober {{ $labels.instance }}{{ with $labels.pod }} (pod {{ . }}){{ end }} could not run {{ $value | humanize }} probes in 5 minutes for lack of local resources (file descriptors, ports, buffers); those paths are not measured meanwhile. The log says which.'),
+        alert('EgressProberErrorEscaped', 'warning', '0s', `increase(egress_prober_escaped_errors_total{${s}}[15m]) > 0`,
+          'egress-prober {{ $labels.instance }} hit a bug: an error escaped its handlers',
+          'An error escaped every handler of egress-prober {{ $labels.instance }}{{ with $labels.pod }} (pod {{ . }}){{ end }}; it was logged and the process carried on. The log line "an error escaped every handler" has it: please report it.'),
         alert('XrayDown', 'warning', '1m', `${worst0(`xray_up{${s}}`)} == 0`,
           'The Xray/V2Ray stats API does not answer',
           'egress-prober {{ $labels.instance }} cannot read the sidecar stats API: the sidecar may be down or restarting (see EgressProxyDown for whether traffic flows).'),

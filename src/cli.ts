@@ -9,6 +9,7 @@ import { loadConfigFile, loadConfigFromEnv } from './config/load.js'
 import type { Config } from './config/types.js'
 import pino from 'pino'
 import { createLogger } from './log.js'
+import { installLastResort } from './process/last-resort.js'
 import { loadWebConfig, type WebConfig } from './web/config.js'
 import { VERSION } from './version.js'
 
@@ -39,6 +40,7 @@ async function main (argv: string[]): Promise<number> {
   }
   if (args.command === 'check') {
     const logger = createLogger(args.logLevel ?? 'error', args.logFormat, pino.destination(2))
+    installLastResort(logger)
     const color = process.stdout.isTTY && process.env.NO_COLOR === undefined
     return await runCheck(config, logger, args.output, { write: (s) => process.stdout.write(s), color })
   }

@@ -13,6 +13,7 @@ import { buildJobs, runProbe } from './probes/index.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
 import { ProxyWatch } from './scheduler/proxy-watch.js'
 import { jobKey } from './probes/pair-key.js'
+import { blamesProber } from './probes/reasons.js'
 import { Scheduler, type Cause } from './scheduler/scheduler.js'
 import { realTimers, type Timers } from './scheduler/timers.js'
 import { ResultStore } from './state/store.js'
@@ -35,7 +36,7 @@ function jobFingerprint (job: ProbeJob): string {
   if (fingerprint === undefined) {
     const { tls: _secureContext, ...rest } = job
     fingerprint = JSON.stringify(rest, (_key, value: unknown) =>
-      value instanceof RegExp ? String(value) : value instanceof BlockList ? value.rules : value)
+      value instanceof BlockList ? value.rules : value)
     fingerprints.set(job, fingerprint)
   }
   return fingerprint
@@ -53,6 +54,10 @@ export class Prober {
   private current: Set<ProbeJob>
   /** Aborts in-flight probes on a hard stop. */
   private readonly abort = new AbortController()
+  /** Pairs whose latest run this machine could not carry out (local_resource), for `check`. */
+  private readonly unmeasured = new Map<string, ProbeResult>()
+  /** Probes not run for lack of local resources since the last one that ran. */
+  private localStreak = 0
 
   constructor (private config: Config, private readonly deps: ProberDeps) {
     const timers = deps.timers ?? realTimers
@@ -113,6 +118,12 @@ export class Prober {
   async probe (job: ProbeJob, cause: Cause = 'schedule'): Promise<ProbeResult> {
     const result = await runProbe(job, this.probeDeps, this.abort.signal)
     if (!this.current.has(job)) return result
+    if (blamesProber(result.reason)) { this.notMeasured(job, result); return result }
+    this.unmeasured.delete(jobKey(job))
+    if (this.localStreak > 0) {
+      this.deps.logger.info({ skipped: this.localStreak }, 'local resources back: probes run again')
+      this.localStreak = 0
+    }
     const previous = this.store.get(job.target.name, job.via)?.latest
     const wasSuccess = previous?.success
     this.store.add(result)
@@ -129,6 +140,17 @@ export class Prober {
   }
 
   /**
+   * A probe this machine could not run (out of file descriptors, ports): not a measurement of
+   * the path, so the pair's state, its counters and the proxy watch stay as they were. Counted,
+   * and logged once per streak (a thousand probes failing alike must not flood the log).
+   */
+  private notMeasured (job: ProbeJob, result: ProbeResult): void {
+    this.unmeasured.set(jobKey(job), result)
+    this.metrics.localError()
+    if (this.localStreak++ === 0) this.deps.logger.error({ target: result.target, via: result.via, detail: result.message }, 'probe not run: this machine is out of a local resource')
+  }
+
+  /**
    * Runs one probe without recording it (for /probe): `timeoutMs` may shorten the deadline. It
    * takes a slot under max_concurrent_probes like any probe; when more than that many probes
    * already wait it throws a LimiterError ('full') at once, and after stop ('closed').
@@ -142,7 +164,7 @@ export class Prober {
   /** Runs every job once (for `egress-prober check`). */
   async runOnce (): Promise<ProbeResult[]> {
     await this.scheduler.runOnce(this.jobs)
-    return this.jobs.map((j) => this.store.get(j.target.name, j.via)?.latest).filter((r): r is ProbeResult => r !== undefined)
+    return this.jobs.map((j) => this.unmeasured.get(jobKey(j)) ?? this.store.get(j.target.name, j.via)?.latest).filter((r): r is ProbeResult => r !== undefined)
   }
 
   /** Finds the job of a configured target and via. */
@@ -168,6 +190,7 @@ export class Prober {
     this.scheduler.remove([...removed, ...changed].map(jobKey))
     for (const j of removed) this.metrics.forget(j.target.name, j.via)
     this.store.retain(nextKeys)
+    for (const key of this.unmeasured.keys()) if (!nextKeys.has(key)) this.unmeasured.delete(key)
     this.config = config
     this.deps.registry.setDefaultLabels(config.labels)
     // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.

@@ -2,11 +2,14 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
 import { parseListen } from '../config/listen.js'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
+import { promClientOptions } from '../metrics/catalogue.js'
 import { createRegistry } from '../metrics/registry.js'
+import { installLastResort } from '../process/last-resort.js'
+import { raiseFileLimit, webConnectionLimit } from '../process/file-limit.js'
 import { Prober } from '../prober.js'
 import { createServer } from '../server/app.js'
 import { secureContextOptions, type WebConfig } from '../web/config.js'
@@ -77,6 +80,8 @@ function webServer (opts: ServeOptions, logger: Logger): { guard?: ReturnType<ty
 
 export async function serve (config: Config, logger: Logger, opts: ServeOptions = { lifecycle: false }): Promise<Running> {
   const registry = createRegistry()
+  const escaped = new Counter({ ...promClientOptions('egress_prober_escaped_errors_total'), registers: [registry] })
+  const uninstall = installLastResort(logger, () => { escaped.inc() })
   const prober = new Prober(config, { logger, registry })
   const xray = config.xray === undefined ? undefined : await startXray(config.xray, registry, logger)
   let ready = false
@@ -87,6 +92,13 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
     ...(web.guard !== undefined && { guard: web.guard }),
     ...(xray !== undefined && { xray }),
   }))
+  const limits = raiseFileLimit()
+  if (limits !== undefined && limits.after.soft > limits.before.soft) logger.info({ from: limits.before.soft, to: limits.after.soft }, 'raised the open-files limit')
+  else if (limits !== undefined && limits.before.soft < limits.before.hard) logger.warn({ soft: limits.before.soft, hard: limits.before.hard }, 'could not raise the open-files limit (is prlimit installed?)')
+  // Idle or half-sent requests must not hold descriptors the probes need (docs/configuration.md).
+  server.maxConnections = webConnectionLimit(limits?.after.soft ?? 1024)
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(config.listen, err)))
@@ -116,6 +128,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       xray?.close()
+      uninstall()
     },
   }
 }

@@ -26,7 +26,9 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
   const proxies: Record<string, ProxyConfig> = {}
   for (const [name, spec] of Object.entries(raw.proxies ?? {})) {
     const parsed = parseProxyUrl(name, typeof spec === 'string' ? spec : spec.url, typeof spec === 'string' ? undefined : spec.resolve)
-    if (typeof parsed !== 'string') proxies[name] = parsed
+    if (typeof parsed === 'string') continue
+    if (typeof spec !== 'string' && spec.tls !== undefined) parsed.tls = buildTls(spec.tls, ctx)
+    proxies[name] = parsed
   }
   const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]
   const targets: TargetConfig[] = []
@@ -43,6 +45,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     labels: raw.labels ?? {},
     proxies,
     targets,
+    routePrefer: raw.route?.prefer ?? 'order',
     egressIp: egressIpOf(targets),
     source,
   }
@@ -63,7 +66,7 @@ function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: Build
     via: t.via ?? allVia,
     intervalMs: t.interval ?? raw.defaults?.interval ?? DEFAULTS.intervalMs,
     timeoutMs: t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs,
-    tls: buildTls(t, ctx),
+    tls: buildTls(t.tls, ctx),
     ipFamily: t.ip_family ?? 'auto',
     settings: KINDS[t.kind].build(t, { defaults: raw.defaults ?? {} }),
   }
@@ -87,10 +90,10 @@ function cronPeriodMs (expression: string): number {
   return longest
 }
 
-function buildTls (t: RawTarget, ctx: BuildContext): TlsConfig {
-  const tls: TlsConfig = { insecureSkipVerify: t.tls?.insecure_skip_verify ?? false }
-  if (t.tls?.server_name !== undefined) tls.serverName = t.tls.server_name
-  const caFile = t.tls?.ca_file
+function buildTls (raw: RawTarget['tls'], ctx: BuildContext): TlsConfig {
+  const tls: TlsConfig = { insecureSkipVerify: raw?.insecure_skip_verify ?? false }
+  if (raw?.server_name !== undefined) tls.serverName = raw.server_name
+  const caFile = raw?.ca_file
   if (caFile !== undefined) {
     const ca = ctx.files.get(isAbsolute(caFile) ? caFile : join(ctx.baseDir, caFile))
     if (ca !== undefined) tls.ca = ca

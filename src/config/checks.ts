@@ -46,6 +46,9 @@ export function crossCheck (raw: unknown, baseDir: string): CheckResult {
       const where = p.timeout !== undefined ? [...path, 'timeout'] : p.interval !== undefined ? [...path, 'interval'] : ['defaults', 'timeout']
       add(where, `timeout (${timeout} ms) must be shorter than interval (${interval} ms)`)
     }
+    checkCa(p, path)
+  }
+  const checkCa = (p: Rec, path: (string | number)[]): void => {
     const caFile = rec(p.tls).ca_file
     if (typeof caFile === 'string') {
       const file = isAbsolute(caFile) ? caFile : join(baseDir, caFile)
@@ -53,6 +56,7 @@ export function crossCheck (raw: unknown, baseDir: string): CheckResult {
       if (problem !== undefined) add([...path, 'tls', 'ca_file'], problem)
     }
   }
+  for (const [name, spec] of Object.entries(rec(doc.proxies))) checkCa(rec(spec), ['proxies', name])
   const targets = list(doc.targets)
   if (targets.length === 0 && doc.egress_ip === undefined) add(['targets'], 'nothing to probe: add targets or egress_ip')
   const seen = new Set<string>()

@@ -28,7 +28,9 @@ export function rawConfigFromEnv (env: NodeJS.ProcessEnv): { raw: Record<string,
     defaults: { interval: nonEmpty(env.PROBE_INTERVAL) ?? '15s', timeout: nonEmpty(env.PROBE_TIMEOUT) ?? '10s' },
     proxies,
     egress_ip: { url: nonEmpty(env.EGRESS_IP_URL) ?? DEFAULT_EGRESS_IP_URL },
-    targets: [...new Set(domains)].map(targetForDomain),
+    // These domains need the tunnel: their paths are listed proxies first, which route advice and
+    // the PAC file take as the preference (direct stays a probed path and the last resort).
+    targets: [...new Set(domains)].map(targetForDomain).map((t) => Object.keys(proxies).length === 0 ? t : { ...t, via: [...Object.keys(proxies), 'direct'] }),
   }
   const xray = nonEmpty(env.XRAY_API_ADDRESS)
   if (xray !== undefined) raw.xray = { api: xray }

@@ -6,6 +6,7 @@ import { validate as validateCron } from 'node-cron'
 import { z } from 'zod'
 import { FAILURE_REASONS } from '../probes/reasons.js'
 import { parseDuration } from './duration.js'
+import { Pattern } from './pattern.js'
 
 /** The longest duration anywhere in the config: an interval of a day (timers overflow past 24.8 days). */
 export const MAX_DURATION_MS = 24 * 3_600_000
@@ -40,9 +41,11 @@ export const statusEntry = z.union([z.number().int(), z.string()]).transform((v,
   return { min, max }
 })
 
-export const regex = z.string().transform((v, ctx) => {
-  try { return new RegExp(v) } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(err as Error).message}` })
+/** A regular expression in RE2 syntax (config/pattern.ts): matched in linear time. */
+export const regex = z.string().max(4096).transform((v, ctx) => {
+  try { return new Pattern(v) } catch (err) {
+    const why = (err as Error).message.replace(/^error parsing regexp: /, '').slice(0, 120)
+    ctx.addIssue({ code: 'custom', message: `not an RE2 regular expression (${why}); RE2 has no backreferences or lookaround` })
     return z.NEVER
   }
 })
@@ -70,7 +73,8 @@ export const classifySchema = z.strictObject({
   reason: z.enum(FAILURE_REASONS),
 })
 
-const tlsSchema = z.strictObject({
+/** `tls:` of a target (TLS with it) or of an `https://` proxy (TLS with the proxy). */
+export const tlsSchema = z.strictObject({
   ca_file: z.string().optional(),
   insecure_skip_verify: z.boolean().optional(),
   server_name: z.string().optional(),

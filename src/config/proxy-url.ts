@@ -41,12 +41,21 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
     resolve,
     redactedUrl: redactUrl(url),
   }
-  if (u.username !== '') proxy.username = decodeURIComponent(u.username)
-  if (u.password !== '') proxy.password = decodeURIComponent(u.password)
+  if (u.username !== '') proxy.username = userinfo(u.username)
+  if (u.password !== '') proxy.password = userinfo(u.password)
   if (resolve === 'local' && !transport.localResolve) return `resolve: local needs a proxy that accepts addresses (${localResolveSchemes().join(', ')})`
   return transport.check?.(proxy) ?? proxy
 }
 
 function localResolveSchemes (): string[] {
   return PROXY_SCHEMES.filter((s) => PROXY_TRANSPORTS[s].localResolve)
+}
+
+/**
+ * A user name or password from a URL: percent-decoded where the escapes are valid (`p%40ss` is
+ * `p@ss`, as curl and Go read it), taken as written otherwise (`50%off` stays `50%off`: real
+ * passwords contain bare percent signs, and refusing them helped nobody).
+ */
+function userinfo (text: string): string {
+  try { return decodeURIComponent(text) } catch { return text }
 }

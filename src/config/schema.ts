@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { KINDS } from '../probes/kinds.js'
-import { commonFields, constantLabels, duration } from './fields.js'
+import { commonFields, constantLabels, duration, tlsSchema } from './fields.js'
 import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
@@ -22,10 +22,11 @@ const egressIpSchema = KINDS.egress_ip.schema.omit({ kind: true, name: true })
 
 const proxySchema = z.union([
   z.string(),
-  z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional() }),
+  z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional(), tls: tlsSchema.optional() }),
 ]).superRefine((spec, ctx) => {
   const problem = typeof spec === 'string' ? parseProxyUrl('', spec) : parseProxyUrl('', spec.url, spec.resolve)
   if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem, ...(typeof spec !== 'string' && { path: ['url'] }) })
+  else if (typeof spec !== 'string' && spec.tls !== undefined && problem.protocol !== 'https') ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls: is for https:// proxies (TLS with the proxy itself)' })
 })
 
 export const configSchema = z.strictObject({
@@ -41,6 +42,7 @@ export const configSchema = z.strictObject({
   labels: constantLabels.optional(),
   metrics: z.strictObject({ per_target_histogram: z.boolean().optional() }).optional(),
   proxies: z.record(z.string(), proxySchema).optional(),
+  route: z.strictObject({ prefer: z.enum(['order', 'latency']).optional() }).optional(),
   egress_ip: egressIpSchema.optional(),
   targets: z.array(targetSchema).optional(),
   xray: z.strictObject({

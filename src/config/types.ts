@@ -1,5 +1,6 @@
 /** The validated, camelCase configuration the rest of the program sees. */
 import type { FailureReason } from '../probes/reasons.js'
+import type { Pattern } from './pattern.js'
 
 import type { ProbeKindName } from '../probes/kinds.js'
 import type { IpFamily } from '../transport/dial.js'
@@ -19,18 +20,20 @@ export interface ProxyConfig {
   resolve: 'remote' | 'local'
   /** The URL with any password replaced by `xxxxx`: safe for logs, labels and pages. */
   redactedUrl: string
+  /** TLS with the proxy itself (`https://` proxies): trusted CAs, server name, verification. */
+  tls?: TlsConfig
 }
 
 /** An inclusive range of HTTP status codes. */
 export interface StatusRange { min: number, max: number }
 
 /** A rule mapping a status (and optional body pattern) to a failure reason. */
-export interface ClassifyRule { status: StatusRange[], bodyRegex?: RegExp, reason: FailureReason }
+export interface ClassifyRule { status: StatusRange[], bodyRegex?: Pattern, reason: FailureReason }
 
 export interface ExpectConfig {
   status: StatusRange[]
-  bodyRegex?: RegExp
-  bodyNotRegex?: RegExp
+  bodyRegex?: Pattern
+  bodyNotRegex?: Pattern
   contentType?: string
   minBytes?: number
   /** Hosts a redirect may point to without being called a block page. */
@@ -85,6 +88,8 @@ export interface Config {
   perTargetHistogram: boolean
   proxies: Record<string, ProxyConfig>
   targets: TargetConfig[]
+  /** Route advice among working paths: the targets' configured via order, or the fastest first. */
+  routePrefer: 'order' | 'latency'
   egressIp: EgressIpConfig
   xray?: XrayConfig
   /** Where the config came from: a file path, "environment" or "embedded default". */

@@ -30,6 +30,8 @@ export const METRICS = {
   egress_probe_failure_reason: { type: 'gauge', labels: ['target', 'via', 'reason'], help: 'Set to 1 for the failure reason of the latest probe; absent when it succeeded.' },
   egress_probe_start_delay_seconds: { type: 'histogram', labels: [], help: 'How late scheduled probes started after their planned slot (concurrency cap, busy event loop).' },
   egress_prober_build_info: { type: 'gauge', labels: ['version', 'nodejs_version'], help: 'Version of egress-prober and of Node.js it runs on (value 1).' },
+  egress_prober_local_errors_total: { type: 'counter', labels: [], help: 'Probes that could not run because this machine was out of a local resource (file descriptors, ports, buffers): reason local_resource, not counted against any path.' },
+  egress_prober_escaped_errors_total: { type: 'counter', labels: [], help: 'Errors that escaped every handler and reached the last line of defence (logged; the process carries on). Each one is a bug: please report it.' },
   egress_prober_config_last_reload_successful: { type: 'gauge', labels: [], help: 'Whether the last configuration reload attempt was successful.' },
   egress_prober_config_last_reload_success_timestamp_seconds: { type: 'gauge', labels: [], help: 'Timestamp of the last successful configuration reload.' },
   xray_uptime_seconds: { type: 'gauge', labels: [], help: 'Uptime of the Xray/V2Ray process.' },

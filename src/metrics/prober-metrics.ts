@@ -5,7 +5,7 @@
  * themselves. Per-pair families are written by our own exposition writer (see exposition.ts);
  * the few process-wide ones stay in the prom-client registry.
  */
-import { Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { DIRECT, type Config } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
 import { VERDICTS } from '../probes/verdict.js'
@@ -23,6 +23,8 @@ export interface ProberMetrics {
   /** Counts a result: scheduled probes per pair, re-checks per via (apart, so ratios stay honest). */
   record: (result: ProbeResult, cause: 'schedule' | 'recheck') => void
   skipped: (target: string, via: string) => void
+  /** Counts a probe this machine could not run (reason local_resource). */
+  localError: () => void
   /** How late a scheduled probe started, in milliseconds (queueing, a busy event loop). */
   startDelay: (ms: number) => void
   /** Forgets the counter series of a pair no longer configured (after a reload). */
@@ -39,6 +41,7 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
     ...promClientOptions('egress_probe_start_delay_seconds'),
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
   })
+  const localErrors = new Counter({ ...promClientOptions('egress_prober_local_errors_total'), registers: [registry] })
   new Gauge({
     ...promClientOptions('egress_prober_build_info'), registers: [registry],
   }).set({ version, nodejs_version: process.versions.node }, 1)
@@ -58,6 +61,7 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
   return {
     record (r, cause) { if (cause === 'schedule') table.record(r); else table.recheck(r) },
     skipped (target, via) { table.skip(target, via) },
+    localError () { localErrors.inc() },
     startDelay (ms) { startDelay.observe(Math.max(0, ms) / 1000) },
     forget (target, via) { table.forget(target, via); labelCache.clear() },
     render () { return [...this.chunks()].join('') },

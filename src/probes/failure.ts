@@ -19,8 +19,33 @@ export interface Failure { reason: FailureReason, message: string }
 const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'EGRESS_CONNECTION_LOST'])
 const NOT_HTTP = 'the answer is not valid HTTP'
 
+/**
+ * Errors of this machine, not of the path: the process or the system is out of file
+ * descriptors, local ports or buffers. Whatever step they strike, the target and the proxy are
+ * not to blame (a thousand idle clients once made every probe read `connect_refused`).
+ */
+const LOCAL = {
+  EMFILE: 'file descriptors (the process limit)',
+  ENFILE: 'file descriptors (the system limit)',
+  EADDRNOTAVAIL: 'local addresses or ports',
+  EADDRINUSE: 'local ports',
+  ENOBUFS: 'network buffers',
+  ENOMEM: 'memory',
+} as const
+
+function localCode (err: unknown): keyof typeof LOCAL | undefined {
+  const errors = err instanceof AggregateError ? err.errors as unknown[] : [err]
+  for (const e of errors) {
+    const code = errorCode(e)
+    if (Object.hasOwn(LOCAL, code)) return code as keyof typeof LOCAL
+  }
+  return undefined
+}
+
 /** Maps what went wrong in a probe, given its trace, to a reason and a short message. */
 export function classifyError (err: unknown, trace: Trace, ctx: { timedOut: boolean, viaProxy: boolean }): Failure {
+  const local = localCode(err) ?? localCode(trace.cause) ?? localCode(trace.socketError)
+  if (local !== undefined) return { reason: 'local_resource', message: `this machine is out of ${LOCAL[local]} (${local}); the path was not measured` }
   if (ctx.timedOut) return { reason: timeoutReason(trace, ctx.viaProxy), message: `deadline exceeded during ${trace.stage}` }
   const cause = trace.cause ?? err
   if (cause instanceof DialError) return { reason: cause.reason, message: oneLine(cause.message) }
@@ -56,7 +81,9 @@ function answerFailure (code: string, cause: unknown, trace: Trace): Failure {
     // undici destroys the socket itself when the answer makes no sense (data before the
     // request, an unsolicited status): that is a bad answer, not a lost connection.
     if (trace.lost?.by === 'local') return { reason: 'invalid_response', message: NOT_HTTP }
-    if (trace.stage === 'processing') {
+    // Nothing of the answer came back: through a granted tunnel, the tunnel carried nothing.
+    // Once a byte came, the target answered: the connection was cut (`reset`) on any path.
+    if (trace.stage === 'processing' && trace.firstByteAt === undefined) {
       return trace.tunnelGranted
         ? { reason: 'tunnel_broken', message: 'the tunnel closed before the answer' }
         : { reason: 'reset', message: 'the connection closed before the answer' }
@@ -80,6 +107,8 @@ function describe (err: unknown): string {
   }
   if (err instanceof Error) {
     const code = errorCode(err)
+    // OpenSSL's text is its internals ("80AC...:error:0A00010B:SSL routines:..."): its code says it.
+    if (code.startsWith('ERR_SSL_') && /^[0-9A-F]+:error:/.test(err.message)) return `TLS: ${code.slice(8).toLowerCase().replace(/_/g, ' ')}`
     return oneLine(code !== '' && !err.message.includes(code) ? `${err.message} (${code})` : err.message)
   }
   return oneLine(String(err))

@@ -25,12 +25,19 @@ export const REASONS = {
   block_page: { blames: 'answer' },
   body_mismatch: { blames: 'answer' },
   ip_unexpected: { blames: 'egress' },
+  local_resource: { blames: 'prober' },
   unknown: { blames: 'none' },
-} as const satisfies Record<string, { blames: 'proxy' | 'network' | 'answer' | 'egress' | 'none' }>
+} as const satisfies Record<string, { blames: 'proxy' | 'network' | 'answer' | 'egress' | 'prober' | 'none' }>
 
 export type FailureReason = keyof typeof REASONS
 
 export const FAILURE_REASONS = Object.keys(REASONS) as [FailureReason, ...FailureReason[]]
+
+/**
+ * Whether a reason says nothing about the path: this machine could not run the probe (out of
+ * file descriptors, ports, buffers). Such a result is not a measurement (prober.ts).
+ */
+export const blamesProber = (reason: FailureReason | undefined): boolean => reason !== undefined && REASONS[reason].blames === 'prober'
 
 /** The reasons that blame the proxy itself. */
 export const PROXY_REASONS: ReadonlySet<FailureReason> = new Set(FAILURE_REASONS.filter((r) => REASONS[r].blames === 'proxy'))

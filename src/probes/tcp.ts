@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net'
 import { z } from 'zod'
 import { commonFields, regex, urlOf } from '../config/fields.js'
+import type { Pattern } from '../config/pattern.js'
 import { unbracket } from '../net/ip.js'
 import { ConnectionLostError } from '../transport/connector.js'
 import { dial } from '../transport/dial.js'
@@ -28,7 +29,7 @@ const schema = z.strictObject({
   max_read_bytes: z.number().int().positive().max(1 << 20).optional(),
 })
 
-export interface TcpSettings { send?: Buffer, banner?: RegExp, maxReadBytes: number }
+export interface TcpSettings { send?: Buffer, banner?: Pattern, maxReadBytes: number }
 
 export const tcp = defineKind({
   schema,
@@ -80,12 +81,16 @@ function write (socket: Socket, data: Buffer): Promise<void> {
  * dripping bytes costs linear time), at most `max` bytes. The first byte ends `processing`; the
  * connection closing, `max` bytes or the deadline without a matching line is a mismatch.
  */
-function readBanner (socket: Socket, banner: RegExp, max: number, trace: Trace, signal: AbortSignal): Promise<{ bytes: number, failure?: Failure }> {
+function readBanner (socket: Socket, banner: Pattern, max: number, trace: Trace, signal: AbortSignal): Promise<{ bytes: number, failure?: Failure }> {
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0)
+    // Grown by doubling, never past `max`: each byte is copied O(1) times (a Buffer.concat per
+    // chunk cost 4.5 s of CPU for a 1 MiB line dripped in 64-byte pieces).
+    let store = Buffer.allocUnsafe(Math.min(max, 4096))
+    let length = 0
+    const buf = (): Buffer => store.subarray(0, length)
     /** Where the first line not yet tested starts. */
     let tested = 0
-    const matches = (from: number, to: number): boolean => banner.test(buf.toString('latin1', from, to).replace(/\r$/, ''))
+    const matches = (from: number, to: number): boolean => banner.test(store.toString('latin1', from, to).replace(/\r$/, ''))
     const done = (f: () => void): void => {
       socket.off('data', onData).off('end', onEnd).off('error', onError)
       signal.removeEventListener('abort', onAbort)
@@ -93,27 +98,33 @@ function readBanner (socket: Socket, banner: RegExp, max: number, trace: Trace, 
     }
     const mismatch = (why: string): void => {
       // The last, unterminated line gets its test too.
-      if (tested < buf.length && matches(tested, buf.length)) { done(() => resolve({ bytes: buf.length })); return }
-      done(() => resolve({ bytes: buf.length, failure: { reason: 'body_mismatch', message: `${why} ${String(banner)}` } }))
+      if (tested < length && matches(tested, length)) { done(() => resolve({ bytes: length })); return }
+      done(() => resolve({ bytes: length, failure: { reason: 'body_mismatch', message: `${why} ${String(banner)}` } }))
     }
     const onData = (chunk: Buffer): void => {
-      if (buf.length === 0) { trace.markFirstByte(); trace.advance('transfer', trace.firstByteAt) }
-      buf = Buffer.concat([buf, chunk.subarray(0, max - buf.length)])
-      for (let nl = buf.indexOf(10, tested); nl !== -1; nl = buf.indexOf(10, tested)) {
-        if (matches(tested, nl)) { done(() => resolve({ bytes: buf.length })); return }
+      if (length === 0) { trace.markFirstByte(); trace.advance('transfer', trace.firstByteAt) }
+      const take = Math.min(chunk.length, max - length)
+      if (length + take > store.length) {
+        const grown = Buffer.allocUnsafe(Math.min(max, Math.max(store.length * 2, length + take)))
+        store.copy(grown, 0, 0, length)
+        store = grown
+      }
+      length += chunk.copy(store, length, 0, take)
+      for (let nl = buf().indexOf(10, tested); nl !== -1; nl = buf().indexOf(10, tested)) {
+        if (matches(tested, nl)) { done(() => resolve({ bytes: length })); return }
         tested = nl + 1
       }
-      if (buf.length >= max) mismatch(`no line of the first ${max} bytes matches`)
+      if (length >= max) mismatch(`no line of the first ${max} bytes matches`)
     }
     const onEnd = (): void => {
       trace.lost ??= { by: 'peer' }
-      if (buf.length === 0) done(() => reject(new ConnectionLostError()))
-      else mismatch(`the connection closed; no line of the ${buf.length} bytes sent matches`)
+      if (length === 0) done(() => reject(new ConnectionLostError()))
+      else mismatch(`the connection closed; no line of the ${length} bytes sent matches`)
     }
     const onError = (err: Error): void => { trace.lost ??= { by: 'peer' }; done(() => reject(err)) }
     // Bytes by the deadline that do not match say more than a timeout would.
     const onAbort = (): void => {
-      if (buf.length > 0 && signal.reason instanceof DeadlineError) mismatch(`no line of the ${buf.length} bytes received by the deadline matches`)
+      if (length > 0 && signal.reason instanceof DeadlineError) mismatch(`no line of the ${length} bytes received by the deadline matches`)
       else done(() => reject(signal.reason))
     }
     socket.on('data', onData).once('end', onEnd).once('error', onError)

@@ -2,19 +2,26 @@
  * Route advice for the backend: which path to use now for a host, from the latest probes of the
  * configured targets on that host (`GET /api/route?host=`), and the same as a PAC file
  * (`GET /proxy.pac`) that any HTTP client with PAC support can follow instead of a static list
- * of domains. Working paths first, fastest first; then paths without a result yet; then failing
- * ones, as last resorts. Hosts nobody configured go DIRECT. Proxy credentials never appear.
+ * of domains. Working paths first, in the configured order of the targets' `via` (a preference:
+ * a host listed as needing the proxy goes through it while it works; `route.prefer: latency`
+ * sorts them fastest first instead); then paths without a result yet; then failing ones, as last
+ * resorts. A path fails only by failures that are its own: a reason that blames the proxy or the
+ * network, or an answer that other paths did not get (a geo block on direct alone). A 404 on every
+ * path says nothing about any of them. Hosts nobody configured go DIRECT. Proxy credentials never
+ * appear.
  */
 import { isIPv6 } from 'node:net'
 import { DIRECT, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
 import { unbracket } from '../net/ip.js'
+import { REASONS } from '../probes/reasons.js'
+import type { ProbeResult } from '../probes/types.js'
 import type { ResultStore } from '../state/store.js'
 
 export interface PathAdvice {
   via: string
-  /** true: every target on the host answered through it in its latest probe; false: one failed; absent: no result yet. */
+  /** true: no latest probe through it failed by the path's fault; false: one did; absent: no result yet. */
   ok?: boolean
-  /** The failure reasons of the latest probes through it (closed set). */
+  /** The reasons (closed set) of the latest probes through it that failed by the path's fault. */
   reasons?: string[]
   /** The slowest latest successful probe through it, in seconds. */
   latencySeconds?: number
@@ -24,7 +31,11 @@ export interface RouteAdvice {
   host: string
   /** The configured targets on this host (none: everything goes direct, as in /proxy.pac). */
   targets: string[]
-  /** The path to use now: `direct`, a proxy name, or null when no path works. */
+  /**
+   * The path to use now: `direct`, a proxy name, or null when every path failed by its own fault
+   * in the latest probes (or none has a result yet). Null is no reason to give up: try
+   * `fallbacks` in order, the best guesses first.
+   */
   use: string | null
   /** The paths to try after `use`, in order. */
   fallbacks: string[]
@@ -54,17 +65,29 @@ export function routeFor (host: string, config: Config, store: ResultStore): Rou
   return advise(name, targetsByHost(config).get(name) ?? [], config, store)
 }
 
+/** Whether a failed result is the path's fault: it blames the path, or the target answered through another path. */
+function pathsFault (r: ProbeResult, elsewhere: (ProbeResult | undefined)[]): boolean {
+  if (r.success) return false
+  const blames = REASONS[r.reason ?? 'unknown'].blames
+  if (blames === 'proxy' || blames === 'network') return true
+  return elsewhere.some((o) => o?.success === true)
+}
+
 function advise (name: string, targets: TargetConfig[], config: Config, store: ResultStore): RouteAdvice {
   const vias = [...new Set(targets.flatMap((t) => t.via))]
+  const latestOf = (t: TargetConfig, via: string): ProbeResult | undefined => store.get(t.name, via)?.latest
   const paths = vias.map((via): PathAdvice => {
-    const latest = targets.filter((t) => t.via.includes(via)).map((t) => store.get(t.name, via)?.latest)
-    if (latest.some((r) => r === undefined)) return { via }
-    const failed = latest.filter((r) => r !== undefined && !r.success)
-    if (failed.length > 0) return { via, ok: false, reasons: [...new Set(failed.map((r) => r!.reason ?? 'unknown'))] }
-    return { via, ok: true, latencySeconds: Math.max(...latest.map((r) => r!.durationSeconds)) }
+    const mine = targets.filter((t) => t.via.includes(via))
+    if (mine.some((t) => latestOf(t, via) === undefined)) return { via }
+    const elsewhere = (t: TargetConfig): (ProbeResult | undefined)[] => t.via.filter((v) => v !== via).map((v) => latestOf(t, v))
+    const faults = mine.filter((t) => pathsFault(latestOf(t, via)!, elsewhere(t))).map((t) => latestOf(t, via)!)
+    if (faults.length > 0) return { via, ok: false, reasons: [...new Set(faults.map((r) => r.reason ?? 'unknown'))] }
+    const answered = mine.map((t) => latestOf(t, via)!).filter((r) => r.success)
+    return { via, ok: true, ...(answered.length > 0 && { latencySeconds: Math.max(...answered.map((r) => r.durationSeconds)) }) }
   })
+  const byLatency = config.routePrefer === 'latency'
   // Stable: equal ranks keep the configured order.
-  const ordered = [...paths].sort((a, b) => rank(a) - rank(b) || (a.ok === true && b.ok === true ? a.latencySeconds! - b.latencySeconds! : 0))
+  const ordered = [...paths].sort((a, b) => rank(a) - rank(b) || (byLatency && a.ok === true && b.ok === true ? (a.latencySeconds ?? Infinity) - (b.latencySeconds ?? Infinity) : 0))
   const use = targets.length === 0 ? DIRECT : ordered[0]?.ok === true ? ordered[0].via : null
   return {
     host: name,

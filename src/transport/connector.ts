@@ -58,7 +58,13 @@ function prepare (socket: net.Socket, trace: Trace): net.Socket {
   dropInterimResponses(socket)
   // The first response byte, as Go's httptrace GotFirstResponseByte sees it: when data becomes
   // readable, before undici parses the headers and resolves its promise.
-  socket.prependOnceListener('readable', () => { trace.markFirstByte() })
+  // 'readable' also fires at the end of the stream, with nothing to read: that is no byte.
+  const onReadable = (): void => {
+    if (socket.readableLength === 0) return
+    trace.markFirstByte()
+    socket.off('readable', onReadable)
+  }
+  socket.prependListener('readable', onReadable)
   traces.set(socket, trace)
   return socket
 }

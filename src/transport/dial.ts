@@ -8,6 +8,7 @@ import { once } from 'node:events'
 import net from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
 import { DialError } from './dial-error.js'
+import { guard } from './guard.js'
 import { startTls, tlsFacts, type TlsSetup } from './tls.js'
 import type { Trace } from './trace.js'
 import { PROXY_TRANSPORTS } from './transports.js'
@@ -53,14 +54,14 @@ export async function dial (dest: Destination, o: DialOptions): Promise<net.Sock
     ? (await resolve(dest.host, o.lookup, o.ipFamily))[0]!.address
     : dest.host
   trace.advance('connect')
-  let socket = connect(hop.host, hop.port, hopAddresses)
+  let socket = guard(connect(hop.host, hop.port, hopAddresses), trace)
   socket.setNoDelay(true)
   try {
     await once(socket, 'connect', { signal })
     trace.remoteAddress = socket.remoteAddress ?? hopAddresses[0]!.address
     if (proxy !== undefined && transport !== undefined) {
       trace.advance('proxy')
-      const tunnel = await handshake(socket, () => transport.open(socket, { proxy, host: tunnelHost, port: dest.port, signal }), signal)
+      const tunnel = await handshake(socket, () => transport.open(socket, { proxy, host: tunnelHost, port: dest.port, signal, sink: trace }), signal)
       socket = tunnel.socket
       // HTTP and TLS clients speak first: bytes before our first one are the proxy's, not the
       // target's (a captive portal's page after its "200"). A banner is the target's: kept.
@@ -72,7 +73,7 @@ export async function dial (dest: Destination, o: DialOptions): Promise<net.Sock
     }
     if (dest.secure) {
       trace.advance('tls')
-      const secured = await startTls(socket, dest.host, o.tls, signal)
+      const secured = await startTls(socket, dest.host, o.tls, signal, trace)
       trace.tls = tlsFacts(secured)
       socket = secured
     }

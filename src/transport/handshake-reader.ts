@@ -10,11 +10,14 @@ export class HandshakeReader {
   private buf = Buffer.alloc(0)
   private wake: (() => void) | undefined
   private ended = false
+  private reset = false
   private readonly onData = (chunk: Buffer): void => { this.buf = Buffer.concat([this.buf, chunk]); this.wake?.() }
   private readonly onEnd = (): void => { this.ended = true; this.wake?.() }
+  // A reset (ECONNRESET, EPIPE) arrives as 'error' before 'close': it ends the wait too.
+  private readonly onError = (): void => { this.reset = true; this.ended = true; this.wake?.() }
 
   constructor (private readonly socket: Socket, private readonly what: string, private readonly maxBytes: number) {
-    socket.on('data', this.onData).on('end', this.onEnd).on('close', this.onEnd)
+    socket.on('data', this.onData).on('end', this.onEnd).on('close', this.onEnd).on('error', this.onError)
   }
 
   /** The next `n` bytes. */
@@ -36,7 +39,7 @@ export class HandshakeReader {
 
   /** Stops reading; returns the bytes that arrived beyond the handshake (the socket is paused). */
   release (): Buffer {
-    this.socket.off('data', this.onData).off('end', this.onEnd).off('close', this.onEnd)
+    this.socket.off('data', this.onData).off('end', this.onEnd).off('close', this.onEnd).off('error', this.onError)
     this.socket.pause()
     return this.buf
   }
@@ -46,9 +49,9 @@ export class HandshakeReader {
       if (this.buf.length > this.maxBytes || need > this.maxBytes) {
         throw new DialError('proxy_rejected', `${this.what}: the proxy's answer exceeds ${this.maxBytes} bytes`)
       }
-      // An error or our deadline destroys the socket; both end the wait with 'close'.
+      // A reset, a close, or our deadline (which destroys the socket) ends the wait.
       if (this.ended || this.socket.destroyed) {
-        throw new DialError('proxy_rejected', `${this.what}: the proxy closed the connection during the handshake`)
+        throw new DialError('proxy_rejected', `${this.what}: the proxy ${this.reset ? 'reset' : 'closed'} the connection during the handshake`)
       }
       await new Promise<void>((resolve) => { this.wake = resolve })
       this.wake = undefined

@@ -9,6 +9,8 @@ import tls from 'node:tls'
 import type { ProxyConfig } from '../config/types.js'
 import { HandshakeReader } from './handshake-reader.js'
 import { DialError } from './dial-error.js'
+import { guard } from './guard.js'
+import { prepareTls } from './tls.js'
 import type { Transport, TunnelRequest } from './transport.js'
 
 const MAX_HEADER_BYTES = 16 * 1024
@@ -23,12 +25,23 @@ export const httpProxy: Transport = {
   open: async (socket, { proxy, host, port }) => ({ socket, early: await httpConnect(socket, proxy, authority(host, port)) }),
 }
 
-/** HTTP proxies spoken to over TLS (`https://`): TLS to the proxy, then CONNECT inside it. */
+/**
+ * HTTP proxies spoken to over TLS (`https://`): TLS to the proxy, then CONNECT inside it. The
+ * proxy's certificate is verified against the system's CAs, or the proxy's own `tls:` settings.
+ */
 export const httpsProxy: Transport = {
   defaultPort: 443,
   localResolve: false,
-  open: async (socket: Socket, { proxy, host, port, signal }: TunnelRequest) => {
-    const secured = tls.connect({ socket, ...(isIP(proxy.host) === 0 && { servername: proxy.host }), ALPNProtocols: ['http/1.1'] })
+  open: async (socket: Socket, { proxy, host, port, signal, sink }: TunnelRequest) => {
+    const setup = proxy.tls === undefined ? undefined : prepareTls(proxy.tls)
+    const name = setup?.serverName ?? proxy.host
+    const secured = guard(tls.connect({
+      socket,
+      host: name,
+      ...(isIP(name) === 0 && { servername: name }),
+      ...(setup !== undefined && { secureContext: setup.secureContext, rejectUnauthorized: setup.rejectUnauthorized }),
+      ALPNProtocols: ['http/1.1'],
+    }), sink)
     // The deadline ends the handshake by destroying the socket (dial.ts); this one too.
     const stop = (): void => { secured.destroy() }
     signal.addEventListener('abort', stop, { once: true })

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import tls from 'node:tls'
 import type { TlsConfig } from '../config/types.js'
+import { guard, type ErrorSink } from './guard.js'
 
 /** TLS options for one target; the SecureContext is built on first use and shared. */
 export interface TlsSetup {
@@ -39,9 +40,9 @@ export function prepareTls (config: TlsConfig): TlsSetup {
 const peerChains = new WeakMap<tls.TLSSocket, tls.DetailedPeerCertificate>()
 
 /** Starts TLS on a connected socket and resolves once the handshake completes. */
-export function startTls (socket: import('node:net').Socket, host: string, setup: TlsSetup, signal: AbortSignal): Promise<tls.TLSSocket> {
+export function startTls (socket: import('node:net').Socket, host: string, setup: TlsSetup, signal: AbortSignal, sink: ErrorSink): Promise<tls.TLSSocket> {
   const name = setup.serverName ?? host
-  const secure = tls.connect({
+  const secure = guard(tls.connect({
     socket,
     host: name, // used by checkServerIdentity
     // SNI must be a host name, never an IP literal (RFC 6066 §3).
@@ -55,7 +56,7 @@ export function startTls (socket: import('node:net').Socket, host: string, setup
       peerChains.set(secure, cert as tls.DetailedPeerCertificate)
       return tls.checkServerIdentity(hostname, cert)
     },
-  })
+  }), sink)
   return new Promise((resolve, reject) => {
     const onAbort = (): void => { secure.destroy(); reject(signal.reason) }
     secure.once('secureConnect', () => { signal.removeEventListener('abort', onAbort); resolve(secure) })

@@ -21,6 +21,8 @@ export class Trace {
   readonly startedAt: number
   /** The first error a step of the connection raised, before undici wrapped it. */
   cause: unknown
+  /** The first `error` event of any of the probe's sockets (transport/guard.ts). */
+  socketError?: Error
   /** The address the connection went to (the target's, or the proxy's), once connected. */
   remoteAddress?: string
   /** What the TLS handshake with the target showed, for https. */

@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net'
 import type { ProxyConfig } from '../config/types.js'
+import type { ErrorSink } from './guard.js'
 
 export interface TunnelRequest {
   proxy: ProxyConfig
@@ -13,6 +14,8 @@ export interface TunnelRequest {
   host: string
   port: number
   signal: AbortSignal
+  /** Every socket the transport opens is guarded into this (transport/guard.ts). */
+  sink: ErrorSink
 }
 
 /** The tunnel's socket, and any bytes that came with the grant (before the target spoke). */

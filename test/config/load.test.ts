@@ -92,6 +92,14 @@ targets:
     expect(c.targets[0]).toMatchObject({ name: 'egress_ip', kind: 'egress_ip', intervalMs: 60_000 })
   })
 
+  it('takes a bare percent sign in a proxy password as written, in YAML and in SOCKS5_PROXY', () => {
+    const c = loadConfigFile(write('proxies: { p: "socks5://u:50%off@127.0.0.1:1080", q: "http://u%zz:a%2Fb%@127.0.0.1:8123" }\ntargets: [{ name: a, url: "http://127.0.0.1:1/" }]\n'))
+    expect(c.proxies.p).toMatchObject({ username: 'u', password: '50%off' })
+    expect(c.proxies.q).toMatchObject({ username: 'u%zz', password: 'a%2Fb%' })
+    const env = loadConfigFromEnv({ SOCKS5_PROXY: 'socks5://u:50%off@127.0.0.1:1080' })
+    expect(env.proxies.socks).toMatchObject({ password: '50%off', redactedUrl: 'socks5://xxxxx:xxxxx@127.0.0.1:1080' })
+  })
+
   it('never puts a proxy password into an error message', () => {
     try {
       loadConfigFile(write('proxies: { p: "socks5://u:hunter2@127.0.0.1:1080/path" }\ntargets: [{ name: a, url: "http://127.0.0.1:1/" }]\n'))

@@ -40,12 +40,14 @@ export interface RunningCli {
 }
 
 /**
- * Starts the prober; resolves once it logs its listen address. Logs are JSON (tests read their
+ * Starts the prober (under `wrapper`, a command that execs it, if given); resolves once it logs its listen address. Logs are JSON (tests read their
  * fields) unless the caller picks a --log.format.
  */
-export async function startCli (args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningCli> {
+export async function startCli (args: string[], env: NodeJS.ProcessEnv = cleanEnv(), wrapper: string[] = []): Promise<RunningCli> {
   const format = args.some((a) => a.startsWith('--log.format')) ? [] : ['--log.format=json']
-  const child = spawnTracked(process.execPath, [CLI, ...format, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // A wrapper that execs its command (prlimit, env) keeps the pid: it is still the one recorded.
+  const [cmd, ...rest] = [...wrapper, process.execPath, CLI, ...format, ...args] as [string, ...string[]]
+  const child = spawnTracked(cmd, rest, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { out += d.toString() })

@@ -60,7 +60,7 @@ describe('alert rules', () => {
   it('include the alerts the on-call needs', () => {
     expect([...new Set(alerts.map((a) => a.alert))].sort()).toEqual([
       'EgressAllPathsDown', 'EgressConfigReloadFailed', 'EgressCountryUnexpected', 'EgressIPChanged', 'EgressIPLeak', 'EgressIPUnexpected', 'EgressProberDown',
-      'EgressProbesStale', 'EgressProxyDegraded', 'EgressProxyDown', 'EgressProxySlow', 'EgressTLSVerifyFailed', 'EgressTargetBlockedDirect',
+      'EgressProberErrorEscaped', 'EgressProberResourceExhausted', 'EgressProbesStale', 'EgressProxyDegraded', 'EgressProxyDown', 'EgressProxySlow', 'EgressTLSVerifyFailed', 'EgressTargetBlockedDirect',
       'EgressTargetCertificateExpiry', 'EgressTargetGeoBlocked', 'EgressTargetUnreachable', 'EgressThroughputLow', 'Watchdog', 'XrayDown',
     ])
   })

@@ -91,3 +91,43 @@ describe('/proxy.pac', () => {
     expect(seen(next)).toBeGreaterThan(nextBefore)
   })
 })
+
+describe('/api/route judges a path by its own faults, in the configured order', () => {
+  let lab: TestApp, socks: TestProxy, connect: TestProxy
+  beforeAll(async () => { [socks, connect] = await Promise.all([startSocksProxy(), startConnectProxy()]) })
+  afterAll(async () => {
+    await lab?.close()
+    await Promise.all([socks.close(), connect.close()])
+  })
+
+  it('a 404 target beside a working API keeps the host routable; the via order is the preference', async () => {
+    lab = await startApp(`
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+targets:
+  - { name: works, url: "${web.url('/')}", via: [socks, http, direct] }
+  - { name: gone, url: "${web.url('/?status=404')}", via: [socks, http, direct], expect: { status: [200] } }
+`)
+    await lab.prober.runOnce()
+    const advice = await (await fetch(`${lab.base}/api/route?host=127.0.0.1`)).json() as Advice
+    // Every path answered 404 for `gone`: an answer, the same everywhere, says nothing about a path.
+    expect(advice).toMatchObject({ use: 'socks', fallbacks: ['http', 'direct'] })
+    expect(advice.paths.map((p) => p.ok)).toEqual([true, true, true])
+    expect(advice.verdicts).toEqual({ works: 'ok', gone: 'unreachable' })
+    const find = createPacResolver(await QuickJS.create(), await (await fetch(`${lab.base}/proxy.pac`)).text())
+    expect(await find(web.url('/'))).toBe(`SOCKS5 127.0.0.1:${socks.port}; PROXY 127.0.0.1:${connect.port}; DIRECT`)
+  })
+
+  it('route.prefer: latency puts the fastest working path first', async () => {
+    await lab.close()
+    lab = await startApp(`
+route: { prefer: latency }
+proxies: { socks: "${socks.url}", http: "${connect.url}" }
+targets:
+  - { name: works, url: "${web.url('/')}", via: [socks, http, direct] }
+`)
+    await lab.prober.runOnce()
+    const advice = await (await fetch(`${lab.base}/api/route?host=127.0.0.1`)).json() as Advice & { paths: { via: string, latencySeconds: number }[] }
+    const fastest = [...advice.paths].sort((a, b) => a.latencySeconds - b.latencySeconds)[0]!.via
+    expect(advice.use).toBe(fastest)
+  })
+})
