@@ -40,7 +40,8 @@ describe('the environment of the reference deployment', () => {
     const other = c.targets[2]!
     expect(other.url.href).toBe('https://example.test/')
     expect((other.settings as HttpSettings).expect.status).toEqual([{ min: 100, max: 499 }])
-    expect([other.intervalMs, other.timeoutMs, other.via]).toEqual([15_000, 5_000, ['direct', 'socks', 'http']])
+    // Domains that need the tunnel list the proxies first: route advice and the PAC file prefer them.
+    expect([other.intervalMs, other.timeoutMs, other.via]).toEqual([15_000, 5_000, ['socks', 'http', 'direct']])
     expect(c.listen).toBe('0.0.0.0:9550')
     expect(c.source).toContain('SOCKS5_PROXY')
   })
