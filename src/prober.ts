@@ -117,7 +117,8 @@ export class Prober {
   /** Runs one probe now, records and logs its result (unless a reload removed the pair meanwhile). */
   async probe (job: ProbeJob, cause: Cause = 'schedule'): Promise<ProbeResult> {
     const result = await runProbe(job, this.probeDeps, this.abort.signal)
-    if (!this.current.has(job)) return result
+    // A removed pair's result, or one cut short by the stop (it measured nothing): not recorded.
+    if (!this.current.has(job) || this.abort.signal.aborted) return result
     if (blamesProber(result.reason)) { this.notMeasured(job, result); return result }
     this.unmeasured.delete(jobKey(job))
     if (this.localStreak > 0) {

@@ -21,3 +21,18 @@ it('a probe in flight for a pair that a reload removed leaves no series behind (
   expect(text).not.toContain('target="ghost"')
   expect(text).toContain('egress_probe_success{target="fresh",via="direct"} 1')
 })
+
+it('a probe aborted by the stop records nothing: no unknown result, no counter', async () => {
+  const stopping = await startApp(`targets: [{ name: slow, url: "${target.url('/?delay=5000')}", via: [direct], timeout: 8s, interval: 10s }]`)
+  const job = stopping.prober.job('slow', 'direct')!
+  const probing = stopping.prober.probe(job)
+  await waitFor(async () => target.hits.filter((h) => h.path.includes('delay=5000')).length, (n) => n >= 1, 3000, 'the probe to be in flight')
+  // The grace period runs out long before the answer: the probe is aborted.
+  await stopping.prober.stop(50)
+  const result = await probing
+  expect(result.success).toBe(false)
+  const text = await stopping.scrape()
+  expect(text).not.toMatch(/^egress_(probe_success|probe_failure_reason|probes_total)\{target="slow"/m)
+  expect(text).not.toContain('reason="unknown"')
+  await stopping.close()
+})

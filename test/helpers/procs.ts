@@ -37,7 +37,7 @@ export function killLeftBehind (): string[] {
   const dir = process.env[RUN_DIR_ENV]
   if (dir === undefined) return []
   const left: string[] = []
-  for (const file of readdirSync(dir)) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pids'))) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
       const [pid = '', started = '', cmd = ''] = line.split(' ')
       if (pid === '' || started === '?' || startTime(Number(pid)) !== started) continue
