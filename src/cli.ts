@@ -55,6 +55,7 @@ async function main (argv: string[]): Promise<number> {
       ...(args.configFile !== undefined && { configFile: args.configFile }),
       ...(args.webConfigFile !== undefined && web !== undefined && { web: { file: args.webConfigFile, config: web } }),
       lifecycle: args.lifecycle,
+      maxRequests: args.maxRequests,
     })
   } catch (err) {
     if (!(err instanceof ListenError)) throw err

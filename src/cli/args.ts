@@ -9,6 +9,8 @@ export interface CliArgs {
   webConfigFile?: string
   /** POST /-/reload is answered only with --web.enable-lifecycle. */
   lifecycle: boolean
+  /** `--web.max-requests`: renders (/metrics, the status page) in flight at once; 0 = no limit. */
+  maxRequests: number
   logFormat: LogFormat
   listen?: string
   /** Unset: info when running, error for `check` (its output is the table). */
@@ -31,6 +33,8 @@ flags:
   --web.config.file=FILE       TLS, basic auth and headers for every endpoint, in the format of
                                Prometheus' exporter-toolkit (docs/configuration.md#web)
   --web.enable-lifecycle       answer POST /-/reload (SIGHUP always reloads)
+  --web.max-requests=N         scrapes and status pages rendered at once; more get 503
+                               (default 40, 0 = no limit; as node_exporter)
   --log.level=LEVEL            debug, info, warn or error (default info)
   --log.format=FORMAT          logfmt or json (default logfmt)
   --config.check               validate the config and exit (0 valid, 2 invalid)
@@ -48,6 +52,7 @@ const OPTIONS = {
   'web.listen-address': { type: 'string' },
   'web.config.file': { type: 'string' },
   'web.enable-lifecycle': { type: 'boolean', default: false },
+  'web.max-requests': { type: 'string', default: '40' },
   'log.level': { type: 'string' },
   'log.format': { type: 'string', default: 'logfmt' },
   'config.check': { type: 'boolean', default: false },
@@ -71,8 +76,10 @@ export function parseCli (argv: string[]): CliArgs | string {
   if (values['log.level'] !== undefined && !LEVELS.includes(values['log.level'])) return `bad --log.level "${values['log.level']}" (use ${LEVELS.join(', ')})`
   if (values.output !== 'table' && values.output !== 'json') return `bad --output "${values.output}" (use table or json)`
   if (!(LOG_FORMATS as string[]).includes(values['log.format'])) return `bad --log.format "${values['log.format']}" (use ${LOG_FORMATS.join(' or ')})`
+  const maxRequests = Number(values['web.max-requests'])
+  if (!/^\d{1,6}$/.test(values['web.max-requests'])) return `bad --web.max-requests "${values['web.max-requests'].slice(0, 16)}" (a whole number; 0 = no limit)`
   const command = values.help ? 'help' : values.version ? 'version' : values['config.check'] ? 'config-check' : positionals[0] === 'check' ? 'check' : 'run'
-  const args: CliArgs = { command, output: values.output, lifecycle: values['web.enable-lifecycle'], logFormat: values['log.format'] as LogFormat }
+  const args: CliArgs = { command, output: values.output, lifecycle: values['web.enable-lifecycle'], maxRequests, logFormat: values['log.format'] as LogFormat }
   if (values['web.config.file'] !== undefined) args.webConfigFile = values['web.config.file']
   if (values['log.level'] !== undefined) args.logLevel = values['log.level']
   if (values['config.file'] !== undefined) args.configFile = values['config.file']

@@ -34,7 +34,16 @@ export interface ServeOptions {
   web?: { file: string, config: WebConfig }
   /** `--web.enable-lifecycle`. */
   lifecycle: boolean
+  /** `--web.max-requests` (default 40). */
+  maxRequests?: number
 }
+
+/**
+ * Connection bounds of the server (docs/configuration.md): a request's header must arrive within
+ * 10 s and the whole request within 30 s, idle keep-alive connections close after 5 s, and the
+ * checks run every second (Node's default, 30 s, let an idle connection live 40 s or more).
+ */
+const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 } as const
 
 /** The server could not listen (address in use, not ours, bad permissions): one line for the user. */
 export class ListenError extends Error {
@@ -60,22 +69,32 @@ async function startXray (x: NonNullable<Config['xray']>, registry: Registry, lo
 function webServer (opts: ServeOptions, logger: Logger): { guard?: ReturnType<typeof webGuard>, create: (app: http.RequestListener) => http.Server } {
   const web = opts.web
   const tls = web?.config.tls
-  if (web === undefined) return { create: (app) => http.createServer(app) }
+  if (web === undefined) return { create: (app) => http.createServer(SERVER_OPTIONS, app) }
   let server: http.Server | undefined
   const source = new WebConfigSource(web.file, web.config, logger, (c) => {
     if (c.tls !== undefined && server instanceof https.Server) server.setSecureContext(secureContextOptions(c.tls))
   })
   return {
     guard: webGuard(source),
-    create: (app) => (server = tls === undefined
-      ? http.createServer(app)
+    create: (app) => (server = withHandshakeRefresh(source, tls === undefined
+      ? http.createServer(SERVER_OPTIONS, app)
       : https.createServer({
+        ...SERVER_OPTIONS,
         ...secureContextOptions(tls),
         // Fixed at start; the guard checks client_auth_type and client_allowed_sans on every request.
         requestCert: tls.clientAuth !== 'NoClientCert',
         rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-      }, app)),
+      }, app))),
   }
+}
+
+/**
+ * Looks at the web config's files before each TLS handshake (before Node's own listener builds
+ * the TLS socket, so a certificate rotated in place is the one this handshake serves).
+ */
+function withHandshakeRefresh (source: WebConfigSource, server: http.Server): http.Server {
+  if (server instanceof https.Server) server.prependListener('connection', () => { source.refresh() })
+  return server
 }
 
 export async function serve (config: Config, logger: Logger, opts: ServeOptions = { lifecycle: false }): Promise<Running> {
@@ -89,6 +108,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
   const web = webServer(opts, logger)
   const server = web.create(createServer({
     prober, registry, logger, isReady: () => ready, reload, lifecycle: opts.lifecycle,
+    ...(opts.maxRequests !== undefined && { maxRequests: opts.maxRequests }),
     ...(web.guard !== undefined && { guard: web.guard }),
     ...(xray !== undefined && { xray }),
   }))
@@ -97,8 +117,6 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
   else if (limits !== undefined && limits.before.soft < limits.before.hard) logger.warn({ soft: limits.before.soft, hard: limits.before.hard }, 'could not raise the open-files limit (is prlimit installed?)')
   // Idle or half-sent requests must not hold descriptors the probes need (docs/configuration.md).
   server.maxConnections = webConnectionLimit(limits?.after.soft ?? 1024)
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
   const listen = parseListen(config.listen) ?? { host: '127.0.0.1', port: 9550 }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(config.listen, err)))

@@ -5,10 +5,10 @@
  * only what is there and of the right type (the schema reports the rest).
  */
 import { X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { DEFAULTS } from './build.js'
 import { formatPath } from './errors.js'
+import { FileProblem, readBoundedFile } from './read-file.js'
 import { duration } from './fields.js'
 import { DIRECT, EGRESS_IP_TARGET } from './types.js'
 
@@ -79,11 +79,15 @@ export function crossCheck (raw: unknown, baseDir: string): CheckResult {
   return out
 }
 
+/** The largest CA bundle read (Debian's whole ca-certificates.crt is about 200 KiB). */
+const MAX_CA_BYTES = 4 * 1024 * 1024
+
 /** Reads a PEM bundle of CA certificates; returns a problem, or records the file. */
 function readCa (file: string, files: Map<string, Buffer>): string | undefined {
   let pem: Buffer
-  try { pem = readFileSync(file) } catch (err) {
-    return `cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`
+  try { pem = readBoundedFile(file, MAX_CA_BYTES).data } catch (err) {
+    if (!(err instanceof FileProblem)) throw err
+    return err.about(file)
   }
   const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
   if (blocks.length === 0) return `"${file}" holds no PEM certificate`

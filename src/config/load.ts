@@ -1,11 +1,11 @@
 /** Loads the config from a YAML file or from the environment; throws ConfigError. */
-import { readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { buildConfig } from './build.js'
 import { crossCheck } from './checks.js'
 import { rawConfigFromEnv } from './env.js'
 import { ConfigError, formatPath } from './errors.js'
+import { FileProblem, readBoundedFile } from './read-file.js'
 import { configSchema } from './schema.js'
 import type { Config } from './types.js'
 
@@ -18,11 +18,10 @@ const MAX_ALIAS_COUNT = 100
 export function loadConfigFile (file: string, env: NodeJS.ProcessEnv = process.env): Config {
   let text: string
   try {
-    if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError([`(root): the config file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`], file)
-    text = readFileSync(file, 'utf8')
+    text = readBoundedFile(file, MAX_CONFIG_BYTES).data.toString('utf8')
   } catch (err) {
-    if (err instanceof ConfigError) throw err
-    throw new ConfigError([`cannot read config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], file)
+    if (!(err instanceof FileProblem)) throw err
+    throw new ConfigError([err.message.startsWith('larger') ? `(root): the config file is ${err.message}` : `cannot read config file: ${err.message.replace(/^cannot read: /, '')}`], file)
   }
   return parseConfigText(text, dirname(resolve(file)), file, env)
 }
@@ -44,7 +43,7 @@ export function parseConfigText (text: string, baseDir: string, source: string, 
   if (js === null || js === undefined) throw new ConfigError(['(root): the config is empty'], source)
   const problems: string[] = []
   const secrets = new Map<string, string>()
-  const value = substituteEnv(js, [], env, problems, secrets)
+  const value = substituteEnv(js, [], { env, problems, secrets, budget: MAX_CONFIG_BYTES - text.length })
   if (problems.length > 0) throw new ConfigError(problems, source)
   try {
     return validate(value, baseDir, source)
@@ -79,21 +78,33 @@ function validate (value: unknown, baseDir: string, source: string): Config {
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
-/** Substitutes `${VAR}`; records each substituted value (3+ characters) to hide it in errors. */
-function substituteEnv (v: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, problems: string[], secrets: Map<string, string>): unknown {
+interface Substitution { env: NodeJS.ProcessEnv, problems: string[], secrets: Map<string, string>, /** characters substitution may still add */ budget: number }
+
+/**
+ * Substitutes `${VAR}`; records each substituted value (3+ characters) to hide it in errors.
+ * What substitution adds is counted against the config's bound as it goes: a small file
+ * repeating a large variable must not build hundreds of megabytes before any check.
+ */
+function substituteEnv (v: unknown, path: (string | number)[], ctx: Substitution): unknown {
   if (typeof v === 'string') {
     return v.replace(VAR, (_m, name: string, fallback: string | undefined) => {
-      const got = env[name]
-      if (got !== undefined && got.length >= 3) secrets.set(got, `\${${name}}`)
-      if (got !== undefined) return got
-      if (fallback !== undefined) return fallback
-      problems.push(`${formatPath(path)}: environment variable ${name} is not set (use \${${name}:-} for an empty default)`)
-      return ''
+      const got = ctx.env[name] ?? fallback
+      if (got === undefined) {
+        ctx.problems.push(`${formatPath(path)}: environment variable ${name} is not set (use \${${name}:-} for an empty default)`)
+        return ''
+      }
+      if (ctx.env[name] !== undefined && got.length >= 3) ctx.secrets.set(got, `\${${name}}`)
+      ctx.budget -= got.length
+      if (ctx.budget < 0) {
+        if (ctx.budget + got.length >= 0) ctx.problems.push(`${formatPath(path)}: the config is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB once \${VAR}s are substituted`)
+        return ''
+      }
+      return got
     })
   }
-  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], env, problems, secrets))
+  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], ctx))
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], env, problems, secrets)]))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], ctx)]))
   }
   return v
 }

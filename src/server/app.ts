@@ -10,6 +10,7 @@ import type { Prober } from '../prober.js'
 import type { StatsClient } from '../xray/client.js'
 import { buildStatus } from './status.js'
 import { statusPage } from './status-page.js'
+import { inFlightLimit, noBodies, oneAtATime } from './limits.js'
 import { metricsHandler } from './metrics-endpoint.js'
 import { probeHandler } from './probe-endpoint.js'
 import { pacFile, routeFor } from './route.js'
@@ -28,6 +29,8 @@ export interface ServerDeps {
   lifecycle?: boolean
   /** Runs before every endpoint: the web config's TLS client checks, basic auth and headers. */
   guard?: express.RequestHandler
+  /** `--web.max-requests`: renders (/metrics, the status page and its JSON) at once; 0 = no limit (default 40). */
+  maxRequests?: number
 }
 
 
@@ -38,8 +41,10 @@ export function createServer (deps: ServerDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.disable('etag') // an ETag hashes every /metrics and /probe body; nobody revalidates them
+  app.use(noBodies(), oneAtATime())
   if (deps.guard !== undefined) app.use(deps.guard)
-  app.get('/metrics', metricsHandler(deps.prober, deps.registry, deps.logger))
+  const renders = inFlightLimit(deps.maxRequests ?? 40)
+  app.get('/metrics', renders, metricsHandler(deps.prober, deps.registry, deps.logger))
   app.get('/probe', probeHandler(deps.prober))
   app.get('/-/healthy', (_req, res) => { res.type('text/plain').send('Healthy\n') })
   app.get('/-/ready', (_req, res) => {
@@ -61,8 +66,8 @@ export function createServer (deps: ServerDeps): Express {
     if (r.ok) res.type('text/plain').send('config reloaded\n')
     else res.status(500).type('text/plain').send(`failed to reload config: ${r.error}\n`)
   })
-  app.get('/', async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
-  app.get('/api/status', async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
+  app.get('/', renders, async (_req, res) => { res.type('html').send(statusPage(await buildStatus(deps.prober, deps.xray), 15)) })
+  app.get('/api/status', renders, async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
   app.get('/api/route', (req, res) => {
     const host = req.query.host
     // A host name or an IP literal, bounded: it is echoed back.

@@ -4,13 +4,12 @@
  * certificates), bcrypt basic auth, a fixed set of security headers. Every problem is reported
  * at once, each with its YAML path. Files named in it are read and checked here.
  */
-import { readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { createSecureContext, type SecureVersion } from 'node:tls'
-import bcrypt from 'bcryptjs'
 import { parseDocument } from 'yaml'
 import { z } from 'zod'
 import { ConfigError, formatPath } from '../config/errors.js'
+import { FileProblem, readBoundedFile } from '../config/read-file.js'
 
 export type ClientAuth = 'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert'
 
@@ -33,7 +32,12 @@ export interface WebConfig {
   /** user → bcrypt hash; empty: no basic auth. */
   users: Record<string, string>
   headers: Record<string, string>
+  /** The files it names (certificate, key, client CA), resolved: a change to any is a change of the config. */
+  files: string[]
 }
+
+/** The highest bcrypt cost accepted: each check at cost 14 takes about a second of a core; 31 would take days. */
+export const MAX_BCRYPT_COST = 14
 
 const VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' }
 /** Go's names (crypto/tls CipherSuites) → OpenSSL's, for TLS 1.2 and below (Go ignores the list for 1.3). */
@@ -93,12 +97,12 @@ const schema = z.strictObject({
 export function loadWebConfig (file: string): WebConfig {
   let text: string
   try {
-    if (statSync(file).size > MAX_BYTES) throw new ConfigError(['(root): the web config file is larger than 1 MiB'], file)
-    text = readFileSync(file, 'utf8')
+    text = readBoundedFile(file, MAX_BYTES).data.toString('utf8')
   } catch (err) {
-    if (err instanceof ConfigError) throw err
-    throw new ConfigError([`cannot read web config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], file)
+    if (!(err instanceof FileProblem)) throw err
+    throw new ConfigError([err.message.startsWith('larger') ? `(root): the web config file is ${err.message}` : `web config file: ${err.about(file)}`], file)
   }
+  if (text.trim() === '') throw new ConfigError(['(root): the web config file is empty (an empty file is never "no authentication": remove --web.config.file for that)'], file)
   const doc = parseDocument(text, { uniqueKeys: true })
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0] ?? ''}`), file)
   let raw: unknown
@@ -110,7 +114,9 @@ export function loadWebConfig (file: string): WebConfig {
   const users = c.basic_auth_users ?? {}
   for (const [user, hash] of Object.entries(users)) {
     // Only the user name goes into the message: the hash is a secret too.
-    if (!isBcrypt(hash)) problems.push(`basic_auth_users.${user}: not a bcrypt hash (make one with: htpasswd -nBC 10 "" | tr -d ':\\n')`)
+    const cost = bcryptCost(hash)
+    if (cost === undefined) problems.push(`basic_auth_users.${user}: not a bcrypt hash (make one with: htpasswd -nBC 10 "" | tr -d ':\\n')`)
+    else if (cost > MAX_BCRYPT_COST) problems.push(`basic_auth_users.${user}: bcrypt cost ${cost} is above ${MAX_BCRYPT_COST} (each login would take ${2 ** (cost - 10) / 16} s or more of a core; use htpasswd -nBC 10)`)
   }
   const headers = c.http_server_config?.headers ?? {}
   for (const [name, value] of Object.entries(headers)) {
@@ -118,7 +124,7 @@ export function loadWebConfig (file: string): WebConfig {
     if (!(name in HEADERS)) problems.push(`http_server_config.headers.${name}: this header can not be configured (allowed: ${Object.keys(HEADERS).join(', ')})`)
     else if (allowed !== undefined && !allowed.includes(value)) problems.push(`http_server_config.headers.${name}: must be one of ${allowed.join(', ')}`)
   }
-  const config: WebConfig = { users, headers }
+  const config: WebConfig = { users, headers, files: [] }
   const t = c.tls_server_config
   if (t !== undefined) {
     const base = dirname(resolve(file))
@@ -126,8 +132,11 @@ export function loadWebConfig (file: string): WebConfig {
       if (inline !== undefined && path !== undefined) { problems.push(`tls_server_config.${key}: give ${key} or ${fileKey}, not both`); return undefined }
       if (inline !== undefined) return Buffer.from(inline)
       if (path === undefined || path === '') return undefined
-      try { return readFileSync(isAbsolute(path) ? path : join(base, path)) } catch (err) {
-        problems.push(`tls_server_config.${fileKey}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+      const resolved = isAbsolute(path) ? path : join(base, path)
+      config.files.push(resolved)
+      try { return readBoundedFile(resolved, MAX_BYTES).data } catch (err) {
+        if (!(err instanceof FileProblem)) throw err
+        problems.push(`tls_server_config.${fileKey}: ${err.about(path)}`)
         return undefined
       }
     }
@@ -184,7 +193,9 @@ export function secureContextOptions (t: WebTls): import('node:tls').SecureConte
   }
 }
 
-function isBcrypt (hash: string): boolean {
-  if (!/^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) return false
-  try { return bcrypt.getRounds(hash) >= 4 } catch { return false }
+/** The cost of a bcrypt hash (`$2y$10$...`), or undefined when it is not one. */
+function bcryptCost (hash: string): number | undefined {
+  const m = /^\$2[abxy]?\$(\d\d)\$[./A-Za-z0-9]{53}$/.exec(hash)
+  const cost = Number(m?.[1])
+  return m === null || cost < 4 || cost > 31 ? undefined : cost
 }

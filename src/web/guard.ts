@@ -1,65 +1,76 @@
 /**
- * What the web config asks of every request, as exporter-toolkit does it: the file is read on
- * each request (parsed again only when its content changed), its headers are set, basic auth is
- * required when users are configured, client certificates are held to client_auth_type and
- * client_allowed_sans. A web config that became invalid fails every request with 500 until it
- * is fixed (closed, not open). bcrypt comparisons run one at a time and their outcomes are
- * cached (keyed by a hash, never the password), as in exporter-toolkit.
+ * What the web config asks of every request, as exporter-toolkit does it: its headers are set,
+ * basic auth is required when users are configured (web/verifier.ts), client certificates are
+ * held to client_auth_type and client_allowed_sans. The file, and the certificate, key and CA
+ * files it names, are looked at on every request and every TLS handshake: re-read only when one's
+ * size, modification time or inode changed, so a rotated certificate is served on the next
+ * handshake, even after the old one expired.
+ * It fails closed: a web config that became invalid or empty, or that drops the users or the
+ * TLS the server started with, fails every request with 500 until it is fixed (turning
+ * authentication off takes a restart; docs/configuration.md).
  */
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { TLSSocket } from 'node:tls'
-import bcrypt from 'bcryptjs'
 import type { NextFunction, Request, Response } from 'express'
 import type { Logger } from '../log.js'
 import { ConfigError } from '../config/errors.js'
 import { loadWebConfig, type WebConfig } from './config.js'
-
-/** bcrypt of "fakepassword": unknown users cost as much as known ones (no user enumeration by timing). */
-const FAKE_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi'
-const CACHE_SIZE = 100
+import { Verifier } from './verifier.js'
 
 export class WebConfigSource {
-  private signature = ''
-  private config: WebConfig | undefined
+  private signature: string
+  private config: WebConfig
   private error: string | undefined
+  private readonly startedWith: { auth: boolean, tls: boolean }
 
   constructor (readonly file: string, first: WebConfig, private readonly logger: Logger, private readonly onChange: (c: WebConfig) => void) {
-    this.signature = this.read()
     this.config = first
+    this.signature = this.stamp()
+    this.startedWith = { auth: Object.keys(first.users).length > 0, tls: first.tls !== undefined }
   }
 
-  /** The current config, re-read if the file changed; undefined while the file is invalid. */
+  /** The current config, re-read if a file changed; undefined while it is invalid. */
   current (): WebConfig | undefined {
-    const signature = this.read()
-    if (signature === this.signature) return this.error === undefined ? this.config : undefined
+    this.refresh()
+    return this.error === undefined ? this.config : undefined
+  }
+
+  /** Re-reads the config when the YAML or a file it names changed (cheap otherwise: a few stat calls). */
+  refresh (): void {
+    const signature = this.stamp()
+    if (signature === this.signature) return
     this.signature = signature
     try {
-      this.config = loadWebConfig(this.file)
+      const next = loadWebConfig(this.file)
+      const weaker = this.weakening(next)
+      if (weaker !== undefined) throw new ConfigError([weaker], this.file)
+      this.config = next
+      this.signature = this.stamp() // the new config may name other files
       this.error = undefined
-      this.onChange(this.config)
+      this.onChange(next)
       this.logger.info({ file: this.file }, 'web config reloaded')
     } catch (err) {
       this.error = err instanceof ConfigError ? err.problems.join('; ') : String(err)
       this.logger.error({ file: this.file, problems: this.error }, 'web config is invalid: refusing every request until it is fixed')
     }
-    return this.error === undefined ? this.config : undefined
   }
 
-  /** The file's content as a fingerprint (a small file; as exporter-toolkit, read on every request). */
-  private read (): string {
-    try { return createHash('sha256').update(readFileSync(this.file)).digest('hex') } catch { return 'missing' }
+  /** What a new config would switch off that the server started with (only a restart may). */
+  private weakening (next: WebConfig): string | undefined {
+    if (this.startedWith.auth && Object.keys(next.users).length === 0) return 'basic_auth_users: the server started with users; removing authentication takes a restart'
+    if (this.startedWith.tls !== (next.tls !== undefined)) return `tls_server_config: the server started ${this.startedWith.tls ? 'with' : 'without'} TLS; ${this.startedWith.tls ? 'removing' : 'adding'} it takes a restart`
+    return undefined
+  }
+
+  /** Size, modification time and inode of the YAML and of every file it names. */
+  private stamp (): string {
+    return [this.file, ...this.config.files].map((f) => {
+      try { const s = statSync(f); return `${s.ino}:${s.size}:${s.mtimeMs}` } catch { return 'missing' }
+    }).join('|')
   }
 }
 
-export function webGuard (source: WebConfigSource) {
-  const cache = new Map<string, boolean>()
-  let queue: Promise<unknown> = Promise.resolve()
-  const compare = (pass: string, hash: string): Promise<boolean> => {
-    const run = queue.then(() => bcrypt.compare(pass, hash))
-    queue = run.catch(() => {})
-    return run.catch(() => false)
-  }
+export function webGuard (source: WebConfigSource, verifier = new Verifier()) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const config = source.current()
     if (config === undefined) { res.status(500).type('text/plain').send('Internal Server Error\n'); return }
@@ -70,17 +81,12 @@ export function webGuard (source: WebConfigSource) {
     }
     if (Object.keys(config.users).length === 0) { next(); return }
     const credentials = basicAuth(req.headers.authorization)
-    if (credentials !== undefined) {
-      const known = config.users[credentials.user]
-      const hash = known ?? FAKE_HASH
-      const key = createHash('sha256').update(`${credentials.user}\u0000${hash}\u0000${credentials.pass}`).digest('hex')
-      let ok = cache.get(key)
-      if (ok === undefined) {
-        ok = known !== undefined && await compare(credentials.pass, hash)
-        if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
-        cache.set(key, ok)
-      }
-      if (ok) { next(); return }
+    const verdict = credentials === undefined ? 'denied' : await verifier.check(config.users, credentials.user, credentials.pass)
+    if (verdict === 'ok') { next(); return }
+    if (verdict === 'busy') {
+      res.setHeader('Retry-After', '1')
+      res.status(429).type('text/plain').send('Too Many Requests: too many password checks waiting\n')
+      return
     }
     res.setHeader('WWW-Authenticate', 'Basic')
     res.status(401).type('text/plain').send('Unauthorized\n')

@@ -49,7 +49,8 @@ describe('serving for a minute behind a tunnel that resets every third connectio
     [target, socks] = await Promise.all([startTarget(), startSocksProxy()])
     flaky = await startFlakyForwarder({ port: socks.port })
     const targets = ['a', 'b', 'c'].map((n) => `  - { name: ${n}, url: "${target.url(`/${n}`)}" }`).join('\n')
-    cli = await startCli([`--config.file=${configFile('soak.yml', `defaults: { interval: 1s, timeout: 900ms }
+    cli = await startCli([`--config.file=${configFile('soak.yml', `listen: 127.0.0.1:0
+defaults: { interval: 1s, timeout: 900ms }
 proxies: { tunnel: "socks5h://127.0.0.1:${flaky.port}" }
 targets:
 ${targets}

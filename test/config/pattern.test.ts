@@ -39,7 +39,8 @@ describe('a target sending what once froze the process', () => {
   let target: TargetServer, banner: Awaited<ReturnType<typeof startRawServer>>, cli: RunningCli
   beforeAll(async () => {
     [target, banner] = await Promise.all([startTarget(), startRawServer((s) => { s.end(`${'a'.repeat(31)}!\r\n`) })])
-    const file = configFile('catastrophic.yml', `defaults: { interval: 1s, timeout: 900ms }
+    const file = configFile('catastrophic.yml', `listen: 127.0.0.1:0
+defaults: { interval: 1s, timeout: 900ms }
 targets:
   - { name: body, url: "${target.url(`/?body=${'a'.repeat(27)}!`)}", via: [direct], expect: { body_regex: '^(a+)+$' } }
   - { name: classify, url: "${target.url(`/?status=403&body=${'a'.repeat(27)}!`)}", via: [direct], classify: [{ status: 403, body_regex: '^(a|aa)+$', reason: geo_blocked }] }

@@ -46,7 +46,8 @@ describe('a prober out of file descriptors', () => {
     // 200 targets on two paths, spread over a 10 s interval, each answer held 8 s: about 320
     // connections open at once, 256 descriptors allowed.
     const targets = Array.from({ length: 200 }, (_, i) => `  - { name: t${i}, url: "${target.url(`/?delay=8000&n=${i}`)}" }`).join('\n')
-    const file = configFile('fds.yml', `max_concurrent_probes: 500
+    const file = configFile('fds.yml', `listen: 127.0.0.1:0
+max_concurrent_probes: 500
 defaults: { interval: 10s, timeout: 9500ms }
 proxies: { socks: "${socks.url}" }
 targets:
