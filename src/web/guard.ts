@@ -9,11 +9,13 @@
  * TLS the server started with, fails every request with 500 until it is fixed (turning
  * authentication off takes a restart; docs/configuration.md).
  */
+import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import type { TLSSocket } from 'node:tls'
 import type { NextFunction, Request, Response } from 'express'
 import type { Logger } from '../log.js'
 import { ConfigError } from '../config/errors.js'
+import { readBoundedFile } from '../config/read-file.js'
 import { loadWebConfig, type WebConfig } from './config.js'
 import { Verifier } from './verifier.js'
 
@@ -62,10 +64,19 @@ export class WebConfigSource {
     return undefined
   }
 
-  /** Size, modification time and inode of the YAML and of every file it names. */
+  /**
+   * Size, modification time and inode of the YAML and of every file it names. A file changed in
+   * the last 2 s is also hashed (git's "racy" rule): two writes of the same size within the file
+   * system's timestamp granularity would otherwise look alike.
+   */
   private stamp (): string {
+    const now = Date.now()
     return [this.file, ...this.config.files].map((f) => {
-      try { const s = statSync(f); return `${s.ino}:${s.size}:${s.mtimeMs}` } catch { return 'missing' }
+      try {
+        const s = statSync(f)
+        const racy = now - s.mtimeMs < 2000 && s.isFile() && s.size <= 1024 * 1024
+        return `${s.ino}:${s.size}:${s.mtimeMs}${racy ? `:${createHash('sha256').update(readBoundedFile(f, 1024 * 1024).data).digest('hex')}` : ''}`
+      } catch { return 'missing' }
     }).join('|')
   }
 }
