@@ -58,6 +58,8 @@ export class Prober {
   private readonly unmeasured = new Map<string, ProbeResult>()
   /** Probes not run for lack of local resources since the last one that ran. */
   private localStreak = 0
+  /** Per pair: slots skipped in a row (logged once when the streak starts, once when it ends). */
+  private readonly skips = new Map<string, number>()
 
   constructor (private config: Config, private readonly deps: ProberDeps) {
     const timers = deps.timers ?? realTimers
@@ -77,11 +79,17 @@ export class Prober {
     this.scheduler = new Scheduler({
       run: async (job, plannedAt, cause) => {
         if (cause === 'schedule') this.metrics.startDelay(timers.now() - plannedAt)
+        this.skipsEnded(job)
         await this.probe(job, cause)
       },
       onSkip: (job) => {
         this.metrics.skipped(job.target.name, job.via)
-        deps.logger.warn({ target: job.target.name, via: job.via }, 'probe slot skipped: previous run still going')
+        // The first skipped slot of a streak is logged, the count when it ends: 500 pairs
+        // skipping every second once wrote 500 lines a second.
+        const key = jobKey(job)
+        const streak = this.skips.get(key) ?? 0
+        this.skips.set(key, streak + 1)
+        if (streak === 0) deps.logger.warn({ target: job.target.name, via: job.via }, 'probe slot skipped: previous run still going')
       },
       maxConcurrent: config.maxConcurrentProbes,
       jitterMs: config.jitterMs,
@@ -140,6 +148,15 @@ export class Prober {
     return result
   }
 
+  /** A pair runs again: if it skipped slots, say how many, once. */
+  private skipsEnded (job: ProbeJob): void {
+    const key = jobKey(job)
+    const skipped = this.skips.get(key)
+    if (skipped === undefined) return
+    this.skips.delete(key)
+    if (skipped > 1) this.deps.logger.info({ target: job.target.name, via: job.via, skipped }, 'probe slots skipped while the previous run went on')
+  }
+
   /**
    * A probe this machine could not run (out of file descriptors, ports): not a measurement of
    * the path, so the pair's state, its counters and the proxy watch stay as they were. Counted,
@@ -192,6 +209,7 @@ export class Prober {
     for (const j of removed) this.metrics.forget(j.target.name, j.via)
     this.store.retain(nextKeys)
     for (const key of this.unmeasured.keys()) if (!nextKeys.has(key)) this.unmeasured.delete(key)
+    for (const key of this.skips.keys()) if (!nextKeys.has(key)) this.skips.delete(key)
     this.config = config
     this.deps.registry.setDefaultLabels(config.labels)
     // Unchanged pairs keep their job objects, hence their schedule; the rest start afresh.

@@ -36,3 +36,31 @@ it('a probe aborted by the stop records nothing: no unknown result, no counter',
   expect(text).not.toContain('reason="unknown"')
   await stopping.close()
 })
+
+it('a pair that keeps skipping slots logs the first skip and, when it runs again, the count: not a line per slot', async () => {
+  const { Writable } = await import('node:stream')
+  const { createLogger } = await import('../src/log.js')
+  const { createRegistry } = await import('../src/metrics/registry.js')
+  const { Prober } = await import('../src/prober.js')
+  const { FakeTimers } = await import('./helpers/fake-timers.js')
+  const { testLookup } = await import('./helpers/probe.js')
+  const lines: string[] = []
+  const logger = createLogger('info', 'json', new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } }))
+  const timers = new FakeTimers()
+  const prober = new Prober(configFrom(`targets: [{ name: hung, url: "${target.url('/?delay=3000')}", via: [direct], timeout: 900ms, interval: 1s }]`),
+    { logger, registry: createRegistry(), lookup: testLookup(), timers })
+  prober.start()
+  await timers.advance(1000)
+  await waitFor(async () => target.hits.filter((h) => h.path.includes('delay=3000')).length, (n) => n >= 1, 3000, 'the first run')
+  // Twenty slots pass (in fake time) while the first run hangs (in real time).
+  for (let i = 0; i < 20; i++) await timers.advance(1000)
+  const skipped = (): string[] => lines.filter((l) => l.includes('probe slot skipped'))
+  expect(skipped().length).toBe(1)
+  // The run ends at its 900 ms deadline; the next slot runs and says how many were skipped.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  await timers.advance(1000)
+  await waitFor(async () => lines.filter((l) => l.includes('probe slots skipped while')).join(''), (t) => t !== '', 3000, 'the count')
+  expect(JSON.parse(lines.find((l) => l.includes('probe slots skipped while'))!)).toMatchObject({ target: 'hung', via: 'direct', skipped: expect.any(Number) })
+  expect(skipped().length).toBe(1)
+  await prober.stop(100)
+})

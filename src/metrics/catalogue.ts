@@ -46,6 +46,7 @@ export const METRICS = {
   xray_up: { type: 'gauge', labels: [], help: 'Whether the Xray/V2Ray stats API answered this scrape (1) or not (0).' },
   xray_scrape_duration_seconds: { type: 'gauge', labels: [], help: 'Time the stats API took to answer (or fail) this scrape.' },
   xray_traffic_uplink_bytes_total: { type: 'counter', labels: ['dimension', 'tag'], help: 'Bytes sent up (client → server) per inbound, outbound or user (QueryStats, never reset).' },
+  xray_stats_dropped: { type: 'gauge', labels: [], help: 'Stats of the latest answer not exported: traffic series beyond the first 1000 (by name), or names not of the form dimension>>>tag>>>traffic>>>direction.' },
   xray_traffic_downlink_bytes_total: { type: 'counter', labels: ['dimension', 'tag'], help: 'Bytes sent down (server → client) per inbound, outbound or user (QueryStats, never reset).' },
 } as const satisfies Record<string, MetricDef>
 

@@ -5,7 +5,6 @@
 import express, { type Express } from 'express'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
-import { unbracket } from '../net/ip.js'
 import type { Prober } from '../prober.js'
 import type { StatsClient } from '../xray/client.js'
 import { buildStatus } from './status.js'
@@ -70,12 +69,13 @@ export function createServer (deps: ServerDeps): Express {
   app.get('/api/status', renders, async (_req, res) => { res.json(await buildStatus(deps.prober, deps.xray)) })
   app.get('/api/route', (req, res) => {
     const host = req.query.host
-    // A host name or an IP literal, bounded: it is echoed back.
-    if (typeof host !== 'string' || host.length > 253 || !/^(?:[A-Za-z0-9._-]+|\[?[0-9A-Fa-f:.]+\]?)$/.test(host)) {
+    // A host name or an IP literal, in its canonical spelling (net/host.ts); that is what is echoed.
+    const advice = typeof host === 'string' ? routeFor(host, deps.prober.currentConfig, deps.prober.store) : undefined
+    if (advice === undefined) {
       res.status(400).type('text/plain').send('give one host: /api/route?host=api.openai.com\n')
       return
     }
-    res.json(routeFor(unbracket(host), deps.prober.currentConfig, deps.prober.store))
+    res.json(advice)
   })
   app.get('/proxy.pac', (_req, res) => {
     res.type('application/x-ns-proxy-autoconfig').set('cache-control', 'no-store').send(pacFile(deps.prober.currentConfig, deps.prober.store, new Date()))

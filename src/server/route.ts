@@ -12,7 +12,7 @@
  */
 import { isIPv6 } from 'node:net'
 import { DIRECT, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
-import { unbracket } from '../net/ip.js'
+import { canonicalHost } from '../net/host.js'
 import { REASONS } from '../probes/reasons.js'
 import type { ProbeResult } from '../probes/types.js'
 import type { ResultStore } from '../state/store.js'
@@ -44,24 +44,34 @@ export interface RouteAdvice {
   verdicts: Record<string, string>
 }
 
-/** A target's host as PAC and /api/route name it: lower case, an IPv6 literal without brackets. */
-const hostOf = (url: URL): string => unbracket(url.hostname).toLowerCase()
+/** A target's host as PAC and /api/route name it (net/host.ts). */
+const hostOf = (url: URL): string => canonicalHost(url.hostname) ?? url.hostname
 
 const rank = (p: PathAdvice): number => p.ok === true ? 0 : p.ok === undefined ? 1 : 2
 
+/** Per config (a reload brings a new one): the configured targets by host, built once. */
+const hostMaps = new WeakMap<Config, Map<string, TargetConfig[]>>()
+
 /** The configured targets by host (the egress-IP check is not one of them). */
 function targetsByHost (config: Config): Map<string, TargetConfig[]> {
-  const byHost = new Map<string, TargetConfig[]>()
+  let byHost = hostMaps.get(config)
+  if (byHost !== undefined) return byHost
+  byHost = new Map<string, TargetConfig[]>()
   for (const t of config.targets) {
     if (t.kind === 'egress_ip') continue
     const host = hostOf(t.url)
-    byHost.set(host, [...(byHost.get(host) ?? []), t])
+    const list = byHost.get(host)
+    if (list === undefined) byHost.set(host, [t])
+    else list.push(t)
   }
+  hostMaps.set(config, byHost)
   return byHost
 }
 
-export function routeFor (host: string, config: Config, store: ResultStore): RouteAdvice {
-  const name = host.toLowerCase()
+/** Advice for a host as a client spelled it; undefined when it is not a host name or IP literal. */
+export function routeFor (host: string, config: Config, store: ResultStore): RouteAdvice | undefined {
+  const name = canonicalHost(host)
+  if (name === undefined) return undefined
   return advise(name, targetsByHost(config).get(name) ?? [], config, store)
 }
 
@@ -108,7 +118,7 @@ function pacToken (via: string, proxies: Record<string, ProxyConfig>): string {
 }
 
 export function pacFile (config: Config, store: ResultStore, now: Date): string {
-  const routes: Record<string, string> = {}
+  const routes: Record<string, string> = Object.create(null) as Record<string, string>
   for (const [host, targets] of [...targetsByHost(config)].sort(([a], [b]) => a.localeCompare(b))) {
     const advice = advise(host, targets, config, store)
     const order = [...(advice.use === null ? [] : [advice.use]), ...advice.fallbacks]
@@ -116,11 +126,13 @@ export function pacFile (config: Config, store: ResultStore, now: Date): string 
   }
   return `// egress-prober: the best working path per configured host, from the latest probes (${now.toISOString()}).
 // Fetch it again to follow changes; hosts not listed go DIRECT.
-var routes = ${JSON.stringify(routes, null, 2)};
+// Parsed, not written as an object literal: a host named __proto__ stays a host.
+var routes = JSON.parse(${JSON.stringify(JSON.stringify(routes, null, 2))});
 
 function FindProxyForURL(url, host) {
   var h = String(host).toLowerCase();
   if (h.charAt(0) === "[") h = h.slice(1, -1);
+  if (h.charAt(h.length - 1) === ".") h = h.slice(0, -1);
   return Object.prototype.hasOwnProperty.call(routes, h) ? routes[h] : "DIRECT";
 }
 `

@@ -24,6 +24,9 @@ interface StatsStub extends grpc.Client {
   GetSysStats: Unary<object, SysStats>
 }
 
+/** The largest stats answer read (gRPC's default is 4 MiB: about 50,000 stats). */
+export const MAX_MESSAGE_MB = 16
+
 const LOAD_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, defaults: true, enums: String }
 
 /** Loads the service definition of a flavor from proto/ (shipped beside dist/). */
@@ -84,6 +87,7 @@ export class StatsClient {
         // The sidecar is local: never dial it through http_proxy/https_proxy from the environment
         // (Docker injects them), which gRPC would otherwise follow.
         'grpc.enable_http_proxy': 0,
+        'grpc.max_receive_message_length': MAX_MESSAGE_MB * 1024 * 1024,
       }) as unknown as StatsStub
       this.stubs.set(flavor, stub)
     }

@@ -131,3 +131,46 @@ targets:
     expect(advice.use).toBe(fastest)
   })
 })
+
+describe('host names as clients spell them', () => {
+  let lab: TestApp
+  beforeAll(async () => {
+    lab = await startApp(`
+proxies: { socks: "socks5h://127.0.0.1:1080" }
+targets:
+  - { name: api, url: "http://api.test/", via: [socks, direct] }
+  - { name: ip, url: "http://127.0.0.1:1/", via: [socks] }
+  - { name: v6, url: "http://[::1]:1/", via: [socks] }
+  - { name: idn, url: "http://bücher.test/", via: [socks] }
+  - { name: proto, url: "http://__proto__/", via: [socks] }
+`)
+  })
+  afterAll(async () => { await lab.close() })
+
+  it.each([
+    ['API.Test.', 'api.test', ['api']],
+    ['api.test.', 'api.test', ['api']],
+    ['127.1', '127.0.0.1', ['ip']],
+    ['0x7f.0.0.1', '127.0.0.1', ['ip']],
+    ['[0:0:0:0:0:0:0:1]', '::1', ['v6']],
+    ['0:0::1', '::1', ['v6']],
+    ['BÜCHER.test', 'xn--bcher-kva.test', ['idn']],
+    ['xn--bcher-kva.test', 'xn--bcher-kva.test', ['idn']],
+    ['__proto__', '__proto__', ['proto']],
+    ['constructor', 'constructor', []],
+  ])('/api/route?host=%s is %s', async (asked, host, targets) => {
+    const advice = await (await fetch(`${lab.base}/api/route?host=${encodeURIComponent(asked)}`)).json() as Advice
+    expect({ host: advice.host, targets: advice.targets }).toEqual({ host, targets })
+  })
+
+  it('the PAC file routes the same spellings, __proto__ included; nothing else of Object\'s', async () => {
+    const find = createPacResolver(await QuickJS.create(), await (await fetch(`${lab.base}/proxy.pac`)).text())
+    const socks = 'SOCKS5 127.0.0.1:1080'
+    expect(await find('http://api.test./')).toBe(`${socks}; DIRECT`)
+    expect(await find('http://API.TEST/')).toBe(`${socks}; DIRECT`)
+    expect(await find('http://__proto__/')).toBe(socks)
+    expect(await find('http://xn--bcher-kva.test/')).toBe(socks)
+    expect(await find('http://constructor/')).toBe('DIRECT')
+    expect(await find('http://tostring/')).toBe('DIRECT')
+  })
+})

@@ -5,7 +5,7 @@ import { Registry, Gauge } from 'prom-client'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/log.js'
 import { loadService, StatsClient, type Flavor, type Stat } from '../../src/xray/client.js'
-import { parseStatName, registerXrayMetrics } from '../../src/xray/metrics.js'
+import { MAX_TRAFFIC_SERIES, parseStatName, registerXrayMetrics } from '../../src/xray/metrics.js'
 import { closedPort, startRawServer } from '../helpers/net.js'
 import { promtoolCheckMetrics, requireTools } from '../helpers/tools.js'
 
@@ -20,7 +20,7 @@ const STATS: Stat[] = [
 interface FakeApi { address: string, calls: Record<Flavor, number>, resets: number, stop: () => Promise<void> }
 
 /** A gRPC server implementing `implemented`; the other flavor's name answers UNIMPLEMENTED. */
-async function startApi (implemented: Flavor): Promise<FakeApi> {
+async function startApi (implemented: Flavor, stats: Stat[] = STATS): Promise<FakeApi> {
   const calls = { xray: 0, v2ray: 0 }
   let resets = 0
   const server = new grpc.Server()
@@ -31,7 +31,7 @@ async function startApi (implemented: Flavor): Promise<FakeApi> {
       GetSysStats: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => { calls[flavor]++; works ? cb(null, SYS) : cb(unimplemented) },
       QueryStats: (c: grpc.ServerUnaryCall<{ reset: boolean }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
         if (c.request.reset) resets++
-        works ? cb(null, { stat: STATS }) : cb(unimplemented)
+        works ? cb(null, { stat: stats }) : cb(unimplemented)
       },
       GetStats: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(unimplemented),
     })
@@ -40,13 +40,13 @@ async function startApi (implemented: Flavor): Promise<FakeApi> {
   return { address: `127.0.0.1:${port}`, calls, get resets () { return resets }, stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())) }
 }
 
-function setup (address: string, flavor: Flavor | 'auto' = 'auto') {
+function setup (address: string, flavor: Flavor | 'auto' = 'auto', deadlineMs = 1000) {
   const registry = new Registry()
   new Gauge({ name: 'other_metric', help: 'stays', registers: [registry] }).set(1)
   const lines: string[] = []
   const logger = createLogger('info', 'json', new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } }))
   const client = new StatsClient(address, flavor)
-  registerXrayMetrics(registry, client, logger, 1000)
+  registerXrayMetrics(registry, client, logger, deadlineMs)
   cleanups.push(() => client.close())
   return { registry, lines, client }
 }
@@ -134,4 +134,37 @@ it.each([
   ['inbound>>>api>>>other', undefined],
 ])('parseStatName(%j)', (name, parsed) => {
   expect(parseStatName(name)).toEqual(parsed)
+})
+
+describe('a hostile or overgrown stats API', () => {
+  it('60,000 stats, 10 KB tags and duplicates: at most 1,000 series, bounded tags, duplicates summed, the rest counted', async () => {
+    const stats: Stat[] = [
+      ...Array.from({ length: 60_000 }, (_, i) => ({ name: `user>>>u${String(i).padStart(5, '0')}@lab>>>traffic>>>uplink`, value: 1 })),
+      { name: `inbound>>>${'x'.repeat(10_000)}>>>traffic>>>uplink`, value: 1 },
+      { name: 'inbound>>>a-in>>>traffic>>>uplink', value: 2 },
+      { name: 'inbound>>>a-in>>>traffic>>>uplink', value: 3 },
+      { name: 'not a traffic counter', value: 9 },
+    ]
+    const api = await startApi('xray', stats)
+    cleanups.push(api.stop)
+    // A deadline that leaves room for 60,000 stats on a loaded machine.
+    const { registry } = setup(api.address, 'auto', 15_000)
+    const text = await registry.metrics()
+    const series = text.split('\n').filter((l) => l.startsWith('xray_traffic_'))
+    expect(series.length).toBe(MAX_TRAFFIC_SERIES)
+    expect(text).toContain('xray_traffic_uplink_bytes_total{dimension="inbound",tag="a-in"} 5')
+    expect(Math.max(...series.map((l) => /tag="([^"]*)"/.exec(l)![1]!.length))).toBeLessThanOrEqual(64)
+    // 60,000 + 3 traffic names, 60,002 series once merged: 59,002 beyond the cap, and one that is no counter.
+    expect(text).toContain('xray_stats_dropped 59003')
+    expect(text).toContain('xray_up 1')
+  }, 60_000)
+
+  it('an answer over 16 MiB: xray_up 0, and the log names the size', async () => {
+    const stats = Array.from({ length: 120_000 }, (_, i) => ({ name: `user>>>${String(i).padStart(150, 'u')}>>>traffic>>>uplink`, value: 1 }))
+    const api = await startApi('xray', stats)
+    cleanups.push(api.stop)
+    const { registry, lines } = setup(api.address, 'auto', 15_000)
+    expect(await registry.metrics()).toContain('xray_up 0')
+    expect(lines.join('')).toContain('the stats answer is larger than the 16 MiB allowed')
+  }, 60_000)
 })
