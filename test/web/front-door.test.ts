@@ -217,8 +217,9 @@ describe('clients that pipeline or send bodies', () => {
     }
     for (const s of sockets) s.destroy()
     console.log(`pipelining: RSS ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most; /-/healthy at most ${Math.max(...slowest).toFixed(0)} ms`)
-    // Before: 2.3 GB and 20 s without an answer.
-    expect(peak - baseline).toBeLessThan(300)
+    // Before: 2.3 GB and 20 s without an answer (with this test's smaller /metrics, 130 → 290 MB);
+    // answered one at a time, nothing grows.
+    expect(peak - baseline).toBeLessThan(80)
     expect(Math.max(...slowest)).toBeLessThan(2000)
   }, 60_000)
 
