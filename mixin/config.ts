@@ -8,10 +8,10 @@ export interface MixinConfig {
   /** Prometheus selector of egress-prober's scrape job. */
   selector: string
   /**
-   * Where runbook links point; `#<alert name in lower case>` is appended. The default is the
-   * runbooks page every egress-prober serves itself (`/runbooks`), at the instance that fired,
-   * so a link in a notification works without any other site. Set your own docs URL to have
-   * working links even while the prober is down.
+   * Where runbook links point; `#<alert name in lower case>` is appended (GitHub's heading
+   * anchors for docs/runbooks.md). Set it once to where your team reads the runbooks (a fork, a
+   * wiki); the prober's own `/runbooks` serves the same sections, but only where the prober and
+   * its network are reachable.
    */
   runbookBase: string
   /** The interval the thresholds below assume (the prober's default). */
@@ -24,12 +24,28 @@ export interface MixinConfig {
   vantageLabels: string[]
   /** The label that tells replicas of one vantage point apart (the pod); rules aggregate it away. */
   replicaLabel: string
+  /**
+   * The availability objective of each proxy path: the share of its probes that succeed, over
+   * 30 days (docs/runbooks.md#egresserrorbudgetburn says how to choose it). 0.99 leaves an error
+   * budget of 1 %: about 7 hours of a dead tunnel a month, or one failure in a hundred probes.
+   */
+  sloObjective: number
+  /**
+   * A burn alert needs at least this many probes of the path in its long window, and at least
+   * enough that a single failure stays under that window's threshold (101 for the 3-day 1x tier
+   * at 99 %): a rarely probed path cannot fire on one failure.
+   */
+  sloMinProbes: number
 }
 
 export const DEFAULT_CONFIG: MixinConfig = {
   selector: 'job="egress-prober"',
-  runbookBase: 'http://{{ with $labels.instance }}{{ . }}{{ else }}127.0.0.1:9550{{ end }}/runbooks',
+  // The runbooks in the repository: a link that opens from a phone, also when the prober (or the
+  // network it watches) is down. Each egress-prober serves a copy at /runbooks.
+  runbookBase: 'https://github.com/egress-prober/egress-prober/blob/main/docs/runbooks.md',
   probeInterval: '15s',
   vantageLabels: ['instance', 'region', 'cluster'],
   replicaLabel: 'pod',
+  sloObjective: 0.99,
+  sloMinProbes: 20,
 }

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
 import { DEFAULT_CONFIG, type MixinConfig } from './config.js'
+import { composeFiles } from './compose.js'
 import { kubernetesFiles } from './kubernetes.js'
 import { ruleGroups } from './rules.js'
 
@@ -30,7 +31,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   writeFileSync(RULES_FILE, rulesYaml(config))
   console.log(`wrote ${RULES_FILE}`)
-  for (const [file, text] of Object.entries(kubernetesFiles(config))) {
+  for (const [file, text] of Object.entries({ ...kubernetesFiles(config), ...composeFiles() })) {
     writeFileSync(file, text)
     console.log(`wrote ${file}`)
   }

@@ -1,5 +1,6 @@
 /** Alert and recording rules of egress-prober, from a MixinConfig. */
 import type { MixinConfig } from './config.js'
+import { sloGroups } from './slo.js'
 
 export interface Rule {
   alert?: string
@@ -9,9 +10,21 @@ export interface Rule {
   labels?: Record<string, string>
   annotations?: Record<string, string>
 }
-export interface RuleGroup { name: string, rules: Rule[] }
+export interface RuleGroup { name: string, interval?: string, rules: Rule[] }
 
 type Severity = 'critical' | 'warning' | 'info' | 'none'
+
+/** What a proxy's failure reasons mean and the first thing to do, for the page (docs/runbooks.md has the rest). */
+const FIRST_ACTION: Record<string, string> = {
+  proxy_refused: 'the sidecar refuses connections: is it running, on that port?',
+  proxy_timeout: 'the sidecar does not answer in time: hung or overloaded',
+  proxy_auth: 'the proxy refuses the credentials: check the proxy URL',
+  proxy_rejected: 'the sidecar refuses the tunnel or answers nonsense: its routing or its upstream',
+  tunnel_broken: 'the sidecar accepts, but the tunnel carries nothing: the VLESS server, the upstream address or the id',
+}
+const PROXY_REASONS = 'Reasons: {{ range query (printf "count by (reason) (egress_probe_failure_reason{via=%q,instance=%q})" $labels.via $labels.instance) }}' +
+  `{{ .Labels.reason }}${Object.entries(FIRST_ACTION).map(([reason, action], i) => `{{ ${i === 0 ? 'if' : 'else if'} eq .Labels.reason "${reason}" }} (${action})`).join('')}{{ end }}; ` +
+  '{{ else }}none recorded; {{ end }}see the runbook for each.'
 
 export function ruleGroups (c: MixinConfig): RuleGroup[] {
   const s = c.selector
@@ -59,7 +72,7 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         // on the instance, EgressAllPathsDown is the one page instead.
         alert('EgressProxyDown', 'critical', '25s', `${worst0(`egress_proxy_up{${s}}`)} == 0\n  unless on (${V}) (max by (${V}) (egress_probe_success{${s}}) == 0)`,
           'Proxy {{ $labels.via }} carries nothing',
-          `Every probe through proxy {{ $labels.via }} ${where} fails (confirmed by re-checking its other targets) while another path works. Traffic that needs the tunnel fails.`),
+          `Every probe through proxy {{ $labels.via }} ${where} fails (confirmed by re-checking its other targets) while another path works. Traffic that needs the tunnel fails. ${PROXY_REASONS}`),
         alert('EgressProxyDegraded', 'warning', '1m',
           `count by (${V}, via) (\n  (${worst0(`egress_probe_success{${s},via!="direct"}`)} == 0)\n    and on (${V}, target) (max by (${V}, target) (egress_probe_success{${s}}) == 1)\n) > 0\nand on (${V}, via) (${worst1(`egress_proxy_up{${s}}`)} == 1)`,
           'Proxy {{ $labels.via }} fails for {{ $value }} target(s)',
@@ -122,5 +135,6 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
           'Always firing, so that its absence at the heartbeat receiver says the alerting pipeline (Prometheus, rules, Alertmanager) is broken.'),
       ],
     },
+    ...sloGroups(c, alert),
   ]
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { COMPOSE_ALERTMANAGER, composeFiles } from '../../mixin/compose.js'
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url))
 interface Service {
@@ -48,6 +49,18 @@ describe('deploy/docker-compose.yml', () => {
     const env = readFileSync(`${DEPLOY}.env.example`, 'utf8')
     expect(env).not.toMatch(/^VLESS_UUID=/m)
     for (const key of ['SOCKS5_PROXY', 'HTTP_PROXY', 'PROXY_REQUIRED_DOMAINS', 'XRAY_API_ADDRESS', 'VLESS_SERVER']) expect(env).toMatch(new RegExp(`^${key}=`, 'm'))
+  })
+
+  it('Alertmanager sends through the sidecar by its compose name, else exactly the shipped config', () => {
+    const mount = compose.services.alertmanager!.volumes!.find((v) => v.endsWith(':/etc/alertmanager/alertmanager.yml:ro'))!
+    const mounted = readFileSync(join(DEPLOY, mount.split(':')[0]!), 'utf8')
+    expect(join('deploy', mount.split(':')[0]!)).toBe(COMPOSE_ALERTMANAGER)
+    expect(mounted).toBe(composeFiles()[COMPOSE_ALERTMANAGER])
+    const proxies = [...mounted.matchAll(/proxy_url: (\S+)/g)].map((m) => m[1])
+    expect(proxies.length).toBeGreaterThan(0)
+    expect(new Set(proxies)).toEqual(new Set(['http://vless-proxy:8123']))
+    const host = parse(readFileSync(fileURLToPath(new URL('../../prometheus/alertmanager.yml', import.meta.url)), 'utf8')) as unknown
+    expect(parse(mounted.replaceAll('vless-proxy:8123', '127.0.0.1:8123'))).toEqual(host)
   })
 
   it('points Prometheus, Grafana and the prober at each other by service name', () => {
