@@ -75,10 +75,12 @@ export function sloGroups (c: MixinConfig, alert: (name: string, severity: 'crit
       ],
     },
     {
-      // 30 days of the 30 s samples, for the dashboard and the alerts' descriptions: evaluated rarely.
+      // 30 days of the 30 s samples, for the dashboard and the alerts' descriptions: once a minute.
       name: 'egress-prober.slo-budget',
-      interval: '5m',
+      interval: '1m',
       rules: [
+        // The objective, for the dashboard to draw (it is set here, in the mixin).
+        { record: 'egress:slo_objective', expr: `vector(${c.sloObjective})` },
         { record: 'egress:slo_error_ratio:rate30d', expr: ratio('30d') },
         { record: 'egress:slo_error_budget_remaining:ratio30d', expr: `1 - egress:slo_error_ratio:rate30d / ${budget}` },
       ],

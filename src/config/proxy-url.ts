@@ -11,6 +11,8 @@ export function redactUrl (url: string): string {
     const u = new URL(url)
     if (u.username !== '') u.username = 'xxxxx'
     if (u.password !== '') u.password = 'xxxxx'
+    // Query values may be secrets (a VLESS link's pbk and sid): keys only.
+    for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, 'xxxxx')
     return u.toString().replace(/\/$/, '')
   } catch {
     return '<unparsable URL>'
@@ -29,10 +31,13 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
     return `unsupported proxy scheme "${protocol.slice(0, 16)}" (use ${PROXY_SCHEMES.join(', ')})`
   }
   if (u.hostname === '') return 'proxy URL has no host'
-  if ((u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') {
+  const transport = PROXY_TRANSPORTS[protocol]
+  // A transport with settings of its own reads its URL itself (vless:// options, its secrets).
+  const settings = transport.settings?.(url)
+  if (typeof settings === 'string') return settings
+  if (settings === undefined && ((u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '')) {
     return `proxy URL "${redactUrl(url)}" must not have a path, query or fragment`
   }
-  const transport = PROXY_TRANSPORTS[protocol]
   const proxy: ProxyConfig = {
     name,
     protocol,
@@ -40,6 +45,10 @@ export function parseProxyUrl (name: string, url: string, resolve: 'remote' | 'l
     port: u.port === '' ? transport.defaultPort : Number(u.port),
     resolve,
     redactedUrl: redactUrl(url),
+  }
+  if (settings !== undefined) {
+    proxy.settings = settings
+    return proxy
   }
   if (u.username !== '') proxy.username = userinfo(u.username)
   if (u.password !== '') proxy.password = userinfo(u.password)

@@ -8,6 +8,7 @@ import { commonFields, constantLabels, duration, tlsSchema } from './fields.js'
 import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
+import { PROXY_SCHEMES, PROXY_TRANSPORTS } from '../transport/transports.js'
 
 
 /** A target's YAML: the schema of its kind (`http` when it names none), from probes/kinds.ts. */
@@ -26,7 +27,7 @@ const proxySchema = z.union([
 ]).superRefine((spec, ctx) => {
   const problem = typeof spec === 'string' ? parseProxyUrl('', spec) : parseProxyUrl('', spec.url, spec.resolve)
   if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem, ...(typeof spec !== 'string' && { path: ['url'] }) })
-  else if (typeof spec !== 'string' && spec.tls !== undefined && problem.protocol !== 'https') ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls: is for https:// proxies (TLS with the proxy itself)' })
+  else if (typeof spec !== 'string' && spec.tls !== undefined && !PROXY_TRANSPORTS[problem.protocol].acceptsTls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls: is for proxies spoken to over TLS (${PROXY_SCHEMES.filter((s) => PROXY_TRANSPORTS[s].acceptsTls).join(', ')})` })
 })
 
 export const configSchema = z.strictObject({

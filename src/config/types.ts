@@ -20,8 +20,10 @@ export interface ProxyConfig {
   resolve: 'remote' | 'local'
   /** The URL with any password replaced by `xxxxx`: safe for logs, labels and pages. */
   redactedUrl: string
-  /** TLS with the proxy itself (`https://` proxies): trusted CAs, server name, verification. */
+  /** TLS with the proxy itself (`https://`, `vless://?security=tls`): trusted CAs, server name, verification. */
   tls?: TlsConfig
+  /** The transport's own settings from the URL (transport.ts `settings`); opaque elsewhere. */
+  settings?: unknown
 }
 
 /** An inclusive range of HTTP status codes. */

@@ -47,7 +47,8 @@ export function classifyError (err: unknown, trace: Trace, ctx: { timedOut: bool
   const local = localCode(err) ?? localCode(trace.cause) ?? localCode(trace.socketError)
   if (local !== undefined) return { reason: 'local_resource', message: `this machine is out of ${LOCAL[local]} (${local}); the path was not measured` }
   if (ctx.timedOut) return { reason: timeoutReason(trace, ctx.viaProxy), message: `deadline exceeded during ${trace.stage}` }
-  const cause = trace.cause ?? err
+  // A stream may end with a reason of its own after the dial (a VLESS response that is not VLESS).
+  const cause = trace.cause ?? (trace.socketError instanceof DialError ? trace.socketError : err)
   if (cause instanceof DialError) return { reason: cause.reason, message: oneLine(cause.message) }
   if (cause instanceof TooLargeError) return { reason: 'too_large', message: cause.message }
   const code = errorCode(cause)

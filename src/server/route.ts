@@ -14,6 +14,7 @@ import { isIPv6 } from 'node:net'
 import { DIRECT, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
 import { canonicalHost } from '../net/host.js'
 import { REASONS } from '../probes/reasons.js'
+import { PROXY_TRANSPORTS } from '../transport/transports.js'
 import type { ProbeResult } from '../probes/types.js'
 import type { ResultStore } from '../state/store.js'
 
@@ -109,12 +110,14 @@ function advise (name: string, targets: TargetConfig[], config: Config, store: R
   }
 }
 
-/** A PAC token for a path: `DIRECT`, `SOCKS5 h:p`, `PROXY h:p`, `HTTPS h:p` (never credentials). */
-function pacToken (via: string, proxies: Record<string, ProxyConfig>): string {
+/**
+ * A PAC token for a path: `DIRECT`, or the transport's (`SOCKS5 h:p`, `PROXY h:p`, `HTTPS h:p`;
+ * never credentials); undefined for a path an HTTP client cannot use (a native VLESS path).
+ */
+function pacToken (via: string, proxies: Record<string, ProxyConfig>): string | undefined {
   const p = proxies[via]
   if (via === DIRECT || p === undefined) return 'DIRECT'
-  const hostPort = `${isIPv6(p.host) ? `[${p.host}]` : p.host}:${p.port}`
-  return p.protocol === 'http' ? `PROXY ${hostPort}` : p.protocol === 'https' ? `HTTPS ${hostPort}` : `SOCKS5 ${hostPort}`
+  return PROXY_TRANSPORTS[p.protocol].pac(`${isIPv6(p.host) ? `[${p.host}]` : p.host}:${p.port}`)
 }
 
 export function pacFile (config: Config, store: ResultStore, now: Date): string {
@@ -122,7 +125,8 @@ export function pacFile (config: Config, store: ResultStore, now: Date): string 
   for (const [host, targets] of [...targetsByHost(config)].sort(([a], [b]) => a.localeCompare(b))) {
     const advice = advise(host, targets, config, store)
     const order = [...(advice.use === null ? [] : [advice.use]), ...advice.fallbacks]
-    routes[host] = [...new Set(order.map((via) => pacToken(via, config.proxies)))].join('; ')
+    const tokens = [...new Set(order.map((via) => pacToken(via, config.proxies)).filter((t): t is string => t !== undefined))]
+    if (tokens.length > 0) routes[host] = tokens.join('; ')
   }
   return `// egress-prober: the best working path per configured host, from the latest probes (${now.toISOString()}).
 // Fetch it again to follow changes; hosts not listed go DIRECT.

@@ -5,12 +5,12 @@
  * while undici is not yet attached. The listener keeps the first error on the trace; the step
  * that was waiting fails on its own (its reader or promise sees the socket end).
  */
-import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 
 /** Where the first error of a probe's sockets is kept (the probe's Trace). */
 export interface ErrorSink { socketError?: Error }
 
-export function guard<S extends Socket> (socket: S, sink: ErrorSink): S {
+export function guard<S extends Duplex> (socket: S, sink: ErrorSink): S {
   socket.on('error', (err) => { sink.socketError ??= err })
   return socket
 }

@@ -22,6 +22,8 @@ const authority = (host: string, port: number): string => isIPv6(host) ? `[${hos
 export const httpProxy: Transport = {
   defaultPort: 80,
   localResolve: false,
+  acceptsTls: false,
+  pac: (hostPort) => `PROXY ${hostPort}`,
   open: async (socket, { proxy, host, port }) => ({ socket, early: await httpConnect(socket, proxy, authority(host, port)) }),
 }
 
@@ -32,6 +34,8 @@ export const httpProxy: Transport = {
 export const httpsProxy: Transport = {
   defaultPort: 443,
   localResolve: false,
+  acceptsTls: true,
+  pac: (hostPort) => `HTTPS ${hostPort}`,
   open: async (socket: Socket, { proxy, host, port, signal, sink }: TunnelRequest) => {
     const setup = proxy.tls === undefined ? undefined : prepareTls(proxy.tls)
     const name = setup?.serverName ?? proxy.host

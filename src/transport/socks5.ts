@@ -29,6 +29,8 @@ const rejected = (message: string): DialError => new DialError('proxy_rejected',
 export const socks5: Transport = {
   defaultPort: 1080,
   localResolve: true,
+  acceptsTls: false,
+  pac: (hostPort) => `SOCKS5 ${hostPort}`,
   // RFC 1929 carries each in one length byte.
   check: (proxy) => Buffer.byteLength(proxy.username ?? '') > 255 || Buffer.byteLength(proxy.password ?? '') > 255
     ? 'SOCKS5 usernames and passwords are at most 255 bytes'

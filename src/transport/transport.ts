@@ -26,6 +26,19 @@ export interface Transport {
   defaultPort: number
   /** Whether `resolve: local` means anything (the proxy accepts an address instead of a name). */
   localResolve: boolean
+  /** Whether the proxy's `tls:` settings apply (TLS with the proxy itself). */
+  acceptsTls: boolean
+  /**
+   * The PAC token of a path through this proxy (`PROXY h:p`, `SOCKS5 h:p`), or undefined when an
+   * HTTP client cannot use it (it is then never advertised in /proxy.pac).
+   */
+  pac: (hostPort: string) => string | undefined
+  /**
+   * The transport's own settings from the proxy URL (query options: security, sni, type, path),
+   * or a one-line problem naming what is unsupported; kept on `ProxyConfig.settings`, read only
+   * by the transport. Without it, a proxy URL has no query.
+   */
+  settings?: (url: string) => unknown
   /** A problem with a proxy's settings this transport cannot carry, for config validation. */
   check?: (proxy: ProxyConfig) => string | undefined
   /** Runs the proxy's handshake on a connected socket. */

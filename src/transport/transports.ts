@@ -5,12 +5,14 @@
 import { httpProxy, httpsProxy } from './http-connect.js'
 import { socks5 } from './socks5.js'
 import type { Transport } from './transport.js'
+import { vless } from './vless.js'
 
 export const PROXY_TRANSPORTS = {
   http: httpProxy,
   https: httpsProxy,
   socks5,
   socks5h: socks5,
+  vless,
 } satisfies Record<string, Transport>
 
 export type ProxyProtocol = keyof typeof PROXY_TRANSPORTS

@@ -20,6 +20,7 @@ import { requireTools } from '../helpers/tools.js'
 import { waitFor } from '../helpers/wait.js'
 import { startChain, type Chain, type ChainOptions } from './chain.js'
 import { startMonitoringStack, type MonitoringStack, type Notification } from './monitoring-stack.js'
+import { DEFAULT_CONFIG } from '../../mixin/config.js'
 
 const enabled = requireTools('v2ray', 'prometheus', 'prometheus-alertmanager')
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))) }
@@ -46,7 +47,7 @@ interface LabOptions {
   walled: boolean
   /** The paging webhook refuses the direct path (callers from 127.0.0.1): only the copy through the sidecar arrives. */
   pagerBlockedDirect?: boolean
-  chain?: Pick<ChainOptions, 'egressQuery' | 'expectCountry'>
+  chain?: Pick<ChainOptions, 'egressQuery' | 'expectCountry' | 'flakySocks'>
   /**
    * Two vantage points under one Prometheus: A labelled region eu-west, with a second replica
    * scraped as the same instance (a different pod, as the shipped ServiceMonitor does), and B
@@ -149,10 +150,12 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       expect(pagesSince(killed)).toEqual([`EgressAllPathsDown@${b}`, `EgressProxyDown@${a}`])
       const page = stack.notifications.find((n) => n.at >= killed && n.alertname === 'EgressProxyDown')!
       expect(page.labels).toMatchObject({ severity: 'critical', job: 'egress-prober' })
-      // The runbook link works from the notification: the prober serves it, with the alert's section.
-      const runbook = await fetch(page.annotations.runbook_url!)
-      expect(runbook.status).toBe(200)
-      expect(await runbook.text()).toContain('<h2 id="egressproxydown">')
+      // The runbook link is the configured one, opening from anywhere (the repository's runbooks);
+      // the prober serves the same section as a copy.
+      expect(page.annotations.runbook_url).toBe(`${DEFAULT_CONFIG.runbookBase}#egressproxydown`)
+      expect(await (await fetch(`${chain.cli.base}/runbooks`)).text()).toContain('<h2 id="egressproxydown">')
+      // The page names its reason and the first thing to do.
+      expect(page.annotations.description).toContain('Reasons: proxy_refused (the sidecar refuses connections')
 
       const restarted = Date.now()
       await chain.lab.startClient()
@@ -210,4 +213,47 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       expect((await stack.query(overview)).map((r) => `${r.metric.region} ${r.metric.via}`).sort()).toEqual(['eu-west http', 'eu-west socks', 'us-east socks'])
     })
   }, 300_000)
+
+  it.concurrent('a sick tunnel (every third connection reset mid-handshake) pages as EgressErrorBudgetBurn, once, and nothing else pages', async ({ expect }) => {
+    await inLab({ walled: false, chain: { flakySocks: true } }, async ({ chain, a, stack, pagesSince }) => {
+      const started = Date.now()
+      await waitFor(async () => pagesSince(0), (p) => p.includes(`EgressErrorBudgetBurn@${a}`), 300_000, 'the burn page')
+      const page = stack.notifications.find((n) => n.receiver === 'pager' && n.alertname === 'EgressErrorBudgetBurn')!
+      console.log(`sick tunnel: the burn page reached the webhook ${((page.at - started) / 1000).toFixed(1)} s after the lab was ready (the prober ran flaky from its start: ${page.annotations.summary})`)
+      expect(page.labels).toMatchObject({ severity: 'critical', via: 'socks', window: '1h' })
+      expect(page.annotations.runbook_url).toBe(`${DEFAULT_CONFIG.runbookBase}#egresserrorbudgetburn`)
+      expect(page.annotations.description).toMatch(/Failures in the last hour: .*proxy_rejected \d+/)
+      // The tunnel fails some of the time: EgressProxyDown never had a reason to page.
+      await sleep(15_000)
+      expect(pagesSince(0)).toEqual([`EgressErrorBudgetBurn@${a}`])
+      expect(await chain.metrics()).toMatch(/egress_probes_total\{target="web",via="socks",result="success"\} [1-9]/)
+    })
+  }, 480_000)
+
+  it.concurrent('a dead VLESS server and a dead sidecar page differently, each naming its reason; a second outage 90 s after the first resolved pages within 60 s', async ({ expect }) => {
+    await inLab({ walled: false }, async ({ chain, a, stack, pagesSince }) => {
+      const page = (since: number): Notification | undefined => stack.notifications.find((n) => n.receiver === 'pager' && n.status === 'firing' && n.at >= since && n.alertname === 'EgressProxyDown')
+      const serverKilled = Date.now()
+      await chain.lab.stopServer()
+      await waitFor(async () => page(serverKilled), (p) => p !== undefined, 120_000, 'the page for a dead server')
+      const first = page(serverKilled)!
+      console.log(`dead VLESS server: paged after ${((first.at - serverKilled) / 1000).toFixed(1)} s: ${first.annotations.description?.split('Reasons: ')[1]}`)
+      expect(first.annotations.description).toContain('Reasons: tunnel_broken (the sidecar accepts, but the tunnel carries nothing')
+      const restarted = Date.now()
+      await chain.lab.startServer()
+      await waitFor(async () => pagesSince(restarted, 'resolved'), (p) => p.includes(`EgressProxyDown@${a}`), 120_000, 'resolved')
+      await sleep(90_000)
+      const sidecarKilled = Date.now()
+      await chain.lab.stopClient()
+      await waitFor(async () => page(sidecarKilled), (p) => p !== undefined, 120_000, 'the second page')
+      const second = page(sidecarKilled)!
+      const took = (second.at - sidecarKilled) / 1000
+      console.log(`second outage 90 s after the first resolved: paged after ${took.toFixed(1)} s: ${second.annotations.description?.split('Reasons: ')[1]}`)
+      expect(second.annotations.description).toContain('Reasons: proxy_refused (the sidecar refuses connections')
+      expect(second.annotations.description).not.toBe(first.annotations.description)
+      expect(took).toBeLessThan(60)
+      await chain.lab.startClient()
+    })
+  }, 480_000)
+
 })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCli, type RunningCli } from '../helpers/cli.js'
 import { testCerts } from '../helpers/certs.js'
+import { startFlakyForwarder } from '../helpers/flaky-forwarder.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
 import { LAB_USER, V2rayLab } from './v2ray-lab.js'
 
@@ -36,6 +37,8 @@ export interface ChainOptions {
   labels?: string
   /** Adds a `kind: download` target (64 KiB from the plain target) through direct and socks. */
   download?: boolean
+  /** The `socks` path goes through a forwarder that resets every third connection mid-handshake (a sick tunnel). */
+  flakySocks?: boolean
 }
 
 export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
@@ -47,6 +50,9 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
     const [web, webTls] = await Promise.all([startTarget(), startTarget({ tls: true })])
     parts.push(web, webTls)
     const p = lab.ports
+    const flaky = opts.flakySocks === true ? await startFlakyForwarder({ port: p.socks }) : undefined
+    if (flaky !== undefined) parts.push(flaky)
+    const socksPort = flaky?.port ?? p.socks
     const auth = `${LAB_USER.user}:${LAB_USER.pass}@`
     const ca = testCerts().caFile
     const dir = mkdtempSync(join(tmpdir(), 'egress-prober-e2e-'))
@@ -55,7 +61,7 @@ listen: 127.0.0.1:0
 ${opts.labels === undefined ? '' : `labels: ${opts.labels}`}
 ${opts.defaults === undefined ? '' : `defaults: ${opts.defaults}`}
 proxies:
-  socks: socks5h://127.0.0.1:${p.socks}
+  socks: socks5h://127.0.0.1:${socksPort}
   http: http://127.0.0.1:${p.http}
 ${opts.authInbounds === true ? `  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
   http_auth: http://${auth}127.0.0.1:${p.httpAuth}

@@ -14,9 +14,12 @@ import { freePorts, waitForPort } from '../helpers/ports.js'
 import { startRawServer } from '../helpers/net.js'
 
 export const LAB_USER = { user: 'lab', pass: 'lab-pass' }
-const UUID = 'b831381d-6324-4d53-ad4f-8cda48b30811'
+/** The lab user's VLESS id (a test value: the lab listens on loopback only). */
+export const LAB_UUID = 'b831381d-6324-4d53-ad4f-8cda48b30811'
+const UUID = LAB_UUID
 
-export interface LabPorts { server: number, socks: number, http: number, socksAuth: number, httpAuth: number, api: number }
+/** `server`: VLESS over TCP+TLS; `serverWs`: over WebSocket+TLS (path /vl); `serverPlain`: over plain TCP. */
+export interface LabPorts { server: number, serverWs: number, serverPlain: number, socks: number, http: number, socksAuth: number, httpAuth: number, api: number }
 
 function serverConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object {
   return {
@@ -28,6 +31,17 @@ function serverConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object
         network: 'tcp', security: 'tls',
         tlsSettings: { serverName: 'localhost', certificates: [{ certificateFile: join(certs.dir, 'server.crt'), keyFile: join(certs.dir, 'server.key') }] },
       },
+    }, {
+      tag: 'vless-ws-in', listen: '127.0.0.1', port: p.serverWs, protocol: 'vless',
+      settings: { clients: [{ id: UUID, level: 0, email: 'probe@lab' }], decryption: 'none' },
+      streamSettings: {
+        network: 'ws', security: 'tls', wsSettings: { path: '/vl' },
+        tlsSettings: { serverName: 'localhost', certificates: [{ certificateFile: join(certs.dir, 'server.crt'), keyFile: join(certs.dir, 'server.key') }] },
+      },
+    }, {
+      tag: 'vless-plain-in', listen: '127.0.0.1', port: p.serverPlain, protocol: 'vless',
+      settings: { clients: [{ id: UUID, level: 0, email: 'probe@lab' }], decryption: 'none' },
+      streamSettings: { network: 'tcp', security: 'none' },
     }],
     outbounds: [
       { tag: 'direct', protocol: 'freedom', sendThrough: '127.0.0.2', settings: { domainStrategy: 'UseIPv4' } },
@@ -81,8 +95,8 @@ export class V2rayLab {
 
   static async create (): Promise<V2rayLab> {
     const dir = mkdtempSync(join(tmpdir(), 'egress-prober-v2ray-'))
-    const [server, socks, http, socksAuth, httpAuth, api] = await freePorts(6) as [number, number, number, number, number, number]
-    const lab = new V2rayLab(dir, { server, socks, http, socksAuth, httpAuth, api })
+    const [server, serverWs, serverPlain, socks, http, socksAuth, httpAuth, api] = await freePorts(8) as [number, number, number, number, number, number, number, number]
+    const lab = new V2rayLab(dir, { server, serverWs, serverPlain, socks, http, socksAuth, httpAuth, api })
     const certs = testCerts()
     writeFileSync(join(dir, 'server.json'), JSON.stringify(serverConfig(lab.ports, certs), null, 2))
     writeFileSync(join(dir, 'client.json'), JSON.stringify(clientConfig(lab.ports, certs), null, 2))
@@ -95,7 +109,7 @@ export class V2rayLab {
 
   async startServer (): Promise<void> {
     this.server = this.spawnV2ray('server.json')
-    await waitForPort(this.ports.server)
+    await Promise.all([this.ports.server, this.ports.serverWs, this.ports.serverPlain].map((p) => waitForPort(p)))
   }
 
   async startClient (): Promise<void> {

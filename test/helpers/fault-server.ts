@@ -11,8 +11,8 @@ import { isHttp, PROXY_STEPS, TARGET_STEPS, type FaultCase, type Step } from './
 import type { HostilePeer } from './hostile.js'
 import { startRawServer } from './net.js'
 
-/** Not SOCKS, not HTTP, not TLS, not a banner; ends like a header block so readers stop on it. */
-export const GARBAGE = Buffer.from('\x00\xffGARBAGE\x7f\r\n\r\n', 'latin1')
+/** Not SOCKS, not HTTP, not TLS, not VLESS, not a banner; ends like a header block so readers stop on it. */
+export const GARBAGE = Buffer.from('GARBAGE\x00\xff\x7f\r\n\r\n', 'latin1')
 /** The answer's body: an address, so the egress_ip kind reads it too. */
 const BODY = ['127.', '0.0.9\n']
 const HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n'
@@ -40,6 +40,15 @@ function reader (sock: net.Socket): { until: (test: (b: Buffer) => number) => Pr
 
 const upTo = (delimiter: string) => (b: Buffer): number => { const i = b.indexOf(delimiter); return i < 0 ? -1 : i + delimiter.length }
 const any = (b: Buffer): number => b.length > 0 ? b.length : -1
+/** A whole VLESS request header: version, id, addons, command, port, address (by type). */
+const vlessRequest = (b: Buffer): number => {
+  if (b.length < 18) return -1
+  const at = 18 + b[17]! + 1 + 2 // command, port
+  if (b.length < at + 2) return -1
+  const need = b[at] === 2 ? at + 2 + b[at + 1]! : b[at] === 3 ? at + 1 + 16 : at + 1 + 4
+  return b.length >= need ? need : -1
+}
+
 /** A whole SOCKS5 request: header, address (by type), port. */
 const socksRequest = (b: Buffer): number => {
   if (b.length < 5) return -1
@@ -80,7 +89,7 @@ async function play (raw: net.Socket, c: FaultCase): Promise<void> {
       case 'greeting': await read.until((b) => b.length >= 2 && b.length >= 2 + b[1]! ? 2 + b[1]! : -1); break
       case 'proxy_tls':
       case 'target_tls': if (mine) await read.until(any); break
-      case 'request': await read.until(c.transport === 'socks5' ? socksRequest : upTo('\r\n\r\n')); break
+      case 'request': await read.until(c.transport === 'socks5' ? socksRequest : c.transport === 'vless' ? vlessRequest : upTo('\r\n\r\n')); break
       case 'answer': await read.until(upTo(isHttp(c.kind) ? '\r\n\r\n' : '\n')); break
       default: break
     }
@@ -92,7 +101,8 @@ async function play (raw: net.Socket, c: FaultCase): Promise<void> {
     switch (step) {
       case 'greeting': sock.write(Buffer.from([5, 0])); break
       case 'request':
-        sock.write(c.transport === 'socks5' ? Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0x1f, 0x90]) : 'HTTP/1.1 200 Connection established\r\n\r\n')
+        // VLESS's response header (version 0, no addons) may come before the target's first byte.
+        sock.write(c.transport === 'socks5' ? Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0x1f, 0x90]) : c.transport === 'vless' ? Buffer.from([0, 0]) : 'HTTP/1.1 200 Connection established\r\n\r\n')
         break
       case 'proxy_tls':
       case 'target_tls': secure(); break

@@ -11,7 +11,7 @@ export const FAULTS = ['reset', 'close', 'silence', 'garbage'] as const
 /** A fault, or `none`: the whole conversation played right (the server's own sanity check). */
 export type Fault = typeof FAULTS[number] | 'none'
 
-export type TransportName = 'direct' | 'socks5' | 'http' | 'https'
+export type TransportName = 'direct' | 'socks5' | 'http' | 'https' | 'vless'
 export type KindName = 'http' | 'https' | 'tcp' | 'tls' | 'download' | 'egress_ip'
 
 /**
@@ -35,6 +35,9 @@ export const PROXY_STEPS: Record<TransportName, Step[]> = {
   socks5: ['connect', 'greeting', 'request'],
   http: ['connect', 'request'],
   https: ['connect', 'proxy_tls', 'request'],
+  // VLESS has no grant to wait for: the request header goes out with the connection and the
+  // server's response header comes with its first bytes (transport/vless-stream.ts).
+  vless: ['connect', 'request'],
 }
 
 export const TARGET_STEPS: Record<KindName, Step[]> = {
@@ -73,6 +76,9 @@ export function expectedReason (c: FaultCase): string {
   if (c.fault === 'none') return 'success'
   const proxied = c.transport !== 'direct'
   const cut = c.fault === 'reset' || c.fault === 'close'
+  // VLESS: nothing to wait for before the target's answer, so a cut is a tunnel that carried
+  // nothing, silence a timeout, and bytes that are not VLESS the proxy's.
+  if (c.transport === 'vless' && PROXY_STEPS.vless.includes(c.step)) return c.fault === 'garbage' ? 'proxy_rejected' : c.fault === 'silence' ? 'timeout' : 'tunnel_broken'
   // The proxy's handshake: whatever goes wrong is the proxy's (silence: its timeout).
   if (proxied && PROXY_STEPS[c.transport].includes(c.step)) return c.fault === 'silence' ? 'proxy_timeout' : 'proxy_rejected'
   if (c.fault === 'silence' && c.step !== 'banner') return 'timeout'
@@ -114,6 +120,7 @@ export function caseConfig (c: FaultCase, port: number, timeout = '2s'): string 
     socks5: `proxies: { p: "socks5h://127.0.0.1:${port}" }`,
     http: `proxies: { p: "http://127.0.0.1:${port}" }`,
     https: `proxies: { p: { url: "https://127.0.0.1:${port}", tls: { ca_file: "${ca}" } } }`,
+    vless: `proxies: { p: "vless://b831381d-6324-4d53-ad4f-8cda48b30811@127.0.0.1:${port}?type=tcp" }`,
   }[c.transport]
   const via = c.transport === 'direct' ? 'direct' : 'p'
   return `${proxy}\ntargets: [{ name: t, ${target}, via: [${via}], timeout: ${timeout}, interval: 30s }]\n`
