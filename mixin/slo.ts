@@ -58,7 +58,11 @@ export function sloGroups (c: MixinConfig, alert: (name: string, severity: 'crit
         { record: 'egress:slo_errors:rate5m', expr: `${valid(',result!="success"')}\nor 0 * egress:slo_probes:rate5m` },
         { record: 'egress:slo_error_ratio:rate5m', expr: 'egress:slo_errors:rate5m / egress:slo_probes:rate5m' },
         ...WINDOWS.map((w): Rule => ({ record: `egress:slo_error_ratio:rate${w}`, expr: ratio(w) })),
-        ...(['1h', '6h', '1d', '3d'] as const).map((w): Rule => ({ record: `egress:slo_probes:count${w}`, expr: `sum_over_time(egress:slo_probes:rate5m[${w}]) * ${SLO_STEP_SECONDS}` })),
+        // The minimum-traffic guard counts probes, not rates: summed 5-minute rates would lag the
+        // real count by up to 5 minutes after a start. A sum of counters is fine for a guard (a
+        // prober restart reads as a reset, which increase() absorbs); it is never a ratio's input.
+        { record: 'egress:slo_probes:total', expr: `sum by (${V}, via) (egress_probes_total{${s},via!="direct"})` },
+        ...(['1h', '6h', '1d', '3d'] as const).map((w): Rule => ({ record: `egress:slo_probes:count${w}`, expr: `increase(egress:slo_probes:total[${w}])` })),
         ...BURN_TIERS.map(([long, short, factor, severity]): Rule => ({
           ...alert('EgressErrorBudgetBurn', severity, severity === 'critical' ? '1m' : '5m',
             `egress:slo_error_ratio:rate${long} > ${factor} * ${budget}\n` +

@@ -14,6 +14,7 @@ import type { ProbeDeps, ProbeJob, ProbeResult } from './probes/types.js'
 import { ProxyWatch } from './scheduler/proxy-watch.js'
 import { jobKey } from './probes/pair-key.js'
 import { blamesProber } from './probes/reasons.js'
+import { probeUpstream } from './probes/hops.js'
 import { Scheduler, type Cause } from './scheduler/scheduler.js'
 import { realTimers, type Timers } from './scheduler/timers.js'
 import { ResultStore } from './state/store.js'
@@ -60,6 +61,8 @@ export class Prober {
   private localStreak = 0
   /** Per pair: slots skipped in a row (logged once when the streak starts, once when it ends). */
   private readonly skips = new Map<string, number>()
+  /** Proxies whose upstream hop probe is running now (one at a time each). */
+  private readonly hopsRunning = new Set<string>()
 
   constructor (private config: Config, private readonly deps: ProberDeps) {
     const timers = deps.timers ?? realTimers
@@ -136,6 +139,7 @@ export class Prober {
     const previous = this.store.get(job.target.name, job.via)?.latest
     const wasSuccess = previous?.success
     this.store.add(result)
+    this.hopsDue(job)
     this.metrics.record(result, cause)
     if (this.started && this.config.recheckMs > 0) this.watch.observe(result, wasSuccess, job.proxy !== undefined)
     // Logged on change only (a new failure reason, a recovery): a pair failing every interval,
@@ -146,6 +150,28 @@ export class Prober {
       this.deps.logger.info({ target: result.target, via: result.via }, 'probe recovered')
     }
     return result
+  }
+
+  /**
+   * The hop probes of a proxy's upstream run on its pairs' schedule: after a pair through it ran,
+   * when the last hop probe is older than that pair's interval (one at a time per proxy).
+   */
+  private hopsDue (job: ProbeJob): void {
+    const upstream = job.proxy?.upstream
+    if (upstream === undefined || this.hopsRunning.has(job.via)) return
+    const last = this.store.hops(job.via)
+    if (last !== undefined && this.probeDeps.wallClock() - last.at < job.target.intervalMs * 0.9) return
+    void this.runHops(job.via, upstream, job.target.timeoutMs)
+  }
+
+  private async runHops (via: string, upstream: NonNullable<ProbeJob['proxy']>['upstream'] & object, timeoutMs: number): Promise<void> {
+    this.hopsRunning.add(via)
+    try {
+      const result = await probeUpstream(upstream, this.probeDeps, timeoutMs, this.abort.signal)
+      if (this.config.proxies[via]?.upstream !== undefined && !this.abort.signal.aborted) this.store.setHops(via, result)
+    } finally {
+      this.hopsRunning.delete(via)
+    }
   }
 
   /** A pair runs again: if it skipped slots, say how many, once. */
@@ -181,7 +207,8 @@ export class Prober {
 
   /** Runs every job once (for `egress-prober check`). */
   async runOnce (): Promise<ProbeResult[]> {
-    await this.scheduler.runOnce(this.jobs)
+    const hops = Object.values(this.config.proxies).flatMap((p) => p.upstream === undefined ? [] : [this.runHops(p.name, p.upstream, Math.max(...this.jobs.filter((j) => j.via === p.name).map((j) => j.target.timeoutMs), 2000))])
+    await Promise.all([this.scheduler.runOnce(this.jobs), ...hops])
     return this.jobs.map((j) => this.unmeasured.get(jobKey(j)) ?? this.store.get(j.target.name, j.via)?.latest).filter((r): r is ProbeResult => r !== undefined)
   }
 

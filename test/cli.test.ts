@@ -39,10 +39,10 @@ targets:
 describe('egress-prober check', () => {
   it('prints the table and exits 0 when every probe passes', async () => {
     const r = await runCli(['check', `--config.file=${configFile('ok.yml', healthy())}`])
-    expect(r.stdout).toMatch(/^TARGET\s+VIA\s+RESULT\s+MS\s+STATUS\s+EGRESS IP$/m)
-    expect(r.stdout).toMatch(/^egress_ip\s+direct\s+ok\s+\d+\s+200\s+127\.0\.0\.1$/m)
-    expect(r.stdout).toMatch(/^egress_ip\s+socks\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
-    expect(r.stdout).toMatch(/^api\s+http\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toMatch(/^TARGET\s+VIA\s+RESULT\s+HOP\s+MS\s+STATUS\s+EGRESS IP$/m)
+    expect(r.stdout).toMatch(/^egress_ip\s+direct\s+ok\s+-\s+\d+\s+200\s+127\.0\.0\.1$/m)
+    expect(r.stdout).toMatch(/^egress_ip\s+socks\s+ok\s+-\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toMatch(/^api\s+http\s+ok\s+-\s+\d+\s+200\s+127\.0\.0\.2$/m)
     expect(r.stdout).toContain('egress IP: direct 127.0.0.1, socks 127.0.0.2 (no leak), http 127.0.0.2 (no leak)')
     expect(r.stdout).toContain('verdicts: api ok')
     expect(r.stdout).toContain('OK: 6/6 probes passed')
@@ -59,10 +59,10 @@ targets:
   - { name: bulk, kind: download, url: "${target.url('/?size=200000')}" }
 `
     const r = await runCli(['check', `--config.file=${configFile('kinds.yml', config)}`])
-    expect(r.stdout).toMatch(/^echo\s+socks\s+ok\s+\d+\s+200\s+127\.0\.0\.2$/m)
+    expect(r.stdout).toMatch(/^echo\s+socks\s+ok\s+-\s+\d+\s+200\s+127\.0\.0\.2$/m)
     for (const via of ['direct', 'socks', 'http']) {
-      expect(r.stdout).toMatch(new RegExp(`^port\\s+${via}\\s+ok\\s+\\d+\\s+-\\s`, 'm'))
-      expect(r.stdout).toMatch(new RegExp(`^bulk\\s+${via}\\s+ok\\s+\\d+\\s+200\\s`, 'm'))
+      expect(r.stdout).toMatch(new RegExp(`^port\\s+${via}\\s+ok\\s+-\\s+\\d+\\s+-\\s`, 'm'))
+      expect(r.stdout).toMatch(new RegExp(`^bulk\\s+${via}\\s+ok\\s+-\\s+\\d+\\s+200\\s`, 'm'))
     }
     expect(r.stdout).toContain('egress IP: direct 127.0.0.1, socks 127.0.0.2 (no leak), http 127.0.0.2 (no leak)')
     expect(r.stdout).toContain('verdicts: port ok, bulk ok')
@@ -81,7 +81,7 @@ targets:
   it('exits 1 and names the reason when a proxy is dead', async () => {
     const dead = await closedPort()
     const r = await runCli(['check', `--config.file=${configFile('dead.yml', healthy().replace(connect.url, `http://127.0.0.1:${dead}`))}`])
-    expect(r.stdout).toMatch(/^api\s+http\s+proxy_refused\s+\d+\s+-\s+-$/m)
+    expect(r.stdout).toMatch(/^api\s+http\s+proxy_refused\s+sidecar\s+\d+\s+-\s+-$/m)
     expect(r.stdout).toContain('verdicts: api proxy_degraded')
     expect(r.stdout).toContain('FAILED: 4/6 probes passed')
     expect(r.status).toBe(1)
@@ -94,7 +94,7 @@ targets:
 targets: [{ name: api, url: "${target.url('/ip')}", via: [secure] }]
 `)
       const r = await runCli(['check', `--config.file=${file}`], { env: cleanEnv({ NODE_EXTRA_CA_CERTS: testCerts().caFile }) })
-      expect(r.stdout).toMatch(/^api\s+secure\s+ok\s+\d+\s+200/m)
+      expect(r.stdout).toMatch(/^api\s+secure\s+ok\s+-\s+\d+\s+200/m)
       expect(tlsProxy.requests.map((q) => q.host)).toEqual(['127.0.0.1'])
       expect(r.status).toBe(0)
     } finally {

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js'
 import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import type { ProbeResult } from '../probes/types.js'
+import { brokenHop } from '../probes/chain.js'
 
 export interface CheckOutput { write: (s: string) => void, color: boolean }
 
@@ -18,7 +19,8 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
   if (format === 'json') {
     out.write(JSON.stringify({ ok: allOk, ...summary, results: results.map((r) => ({ ...r, egressIp: r.egressIp ?? prober.store.egressIp(r.via) ?? null })) }, null, 2) + '\n')
   } else {
-    out.write(renderTable(results, (via) => prober.store.egressIp(via), out.color))
+    const config = prober.currentConfig
+    out.write(renderTable(results, (via) => prober.store.egressIp(via), out.color, (via) => config.proxies[via] === undefined ? undefined : brokenHop(via, config, prober.store, prober.store.hops(via))))
     const ips = summary.egress.map((e) => `${e.via} ${e.ip ?? 'unknown'}${e.country === undefined ? '' : ` ${e.country}`}${e.leak === undefined ? '' : e.leak ? ' (LEAK)' : ' (no leak)'}`)
     out.write(`\negress IP: ${ips.join(', ') || 'not checked'}\n`)
     out.write(`verdicts: ${summary.verdicts.map((v) => `${v.target} ${v.verdict}`).join(', ') || 'none'}\n`)
@@ -36,19 +38,22 @@ function summarize (prober: Prober) {
     return { via, ip: store.egressIp(via) ?? null, ...(country !== undefined && { country }), ...(leak !== undefined && { leak }) }
   })
   const verdicts = config.targets.filter((t) => t.kind !== 'egress_ip').map((t) => ({ target: t.name, verdict: store.verdict(t) }))
-  return { egress, verdicts }
+  const paths = Object.keys(config.proxies).map((via) => ({ via, brokenHop: brokenHop(via, config, store, store.hops(via)) ?? null }))
+  return { egress, verdicts, paths }
 }
 
-const HEADERS = ['TARGET', 'VIA', 'RESULT', 'MS', 'STATUS', 'EGRESS IP']
+const HEADERS = ['TARGET', 'VIA', 'RESULT', 'HOP', 'MS', 'STATUS', 'EGRESS IP']
 const GREEN = '\x1b[32m'
 const RED = '\x1b[31m'
 const RESET = '\x1b[0m'
 
-export function renderTable (results: ProbeResult[], egressOf: (via: string) => string | undefined, color = false): string {
+/** `hopOf(via)`: where the path breaks (probes/chain.ts); shown on its failed rows. */
+export function renderTable (results: ProbeResult[], egressOf: (via: string) => string | undefined, color = false, hopOf: (via: string) => string | undefined = () => undefined): string {
   const rows = results.map((r) => [
     r.target,
     r.via,
     r.success ? 'ok' : (r.reason ?? 'unknown'),
+    r.success ? '-' : hopOf(r.via) ?? '-',
     (r.durationSeconds * 1000).toFixed(0),
     r.statusCode === 0 ? '-' : String(r.statusCode),
     (r.kind === 'egress_ip' ? r.egressIp : egressOf(r.via)) ?? '-',

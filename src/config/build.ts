@@ -8,6 +8,7 @@ import { KINDS } from '../probes/kinds.js'
 import type { EgressIpSettings } from '../probes/egress-ip.js'
 import type { RawConfig, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
+import { parseVlessLink } from './vless-link.js'
 import { DIRECT, EGRESS_IP_TARGET, type Config, type ProxyConfig, type TargetConfig, type TlsConfig } from './types.js'
 
 export const DEFAULTS = {
@@ -28,6 +29,8 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
     const parsed = parseProxyUrl(name, typeof spec === 'string' ? spec : spec.url, typeof spec === 'string' ? undefined : spec.resolve)
     if (typeof parsed === 'string') continue
     if (typeof spec !== 'string' && spec.tls !== undefined) parsed.tls = buildTls(spec.tls, ctx)
+    const upstream = typeof spec === 'string' || spec.upstream === undefined ? undefined : parseVlessLink(spec.upstream)
+    if (upstream !== undefined && typeof upstream !== 'string') parsed.upstream = upstream
     proxies[name] = parsed
   }
   const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]

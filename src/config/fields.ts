@@ -99,7 +99,7 @@ export const commonFields = {
  */
 const RESERVED_LABELS = new Set([
   'target', 'via', 'phase', 'reason', 'result', 'verdict', 'ip', 'country', 'le', 'quantile', 'version', 'cipher',
-  'subject', 'issuer', 'dimension', 'tag', 'nodejs_version', 'job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container',
+  'subject', 'issuer', 'dimension', 'tag', 'hop', 'step', 'nodejs_version', 'job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container',
 ])
 
 /** `labels:`: constant labels of every series (a vantage point: region, cluster), as cloudprober's additional_label. */

@@ -8,6 +8,7 @@ import { commonFields, constantLabels, duration, tlsSchema } from './fields.js'
 import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
+import { parseVlessLink } from './vless-link.js'
 import { PROXY_SCHEMES, PROXY_TRANSPORTS } from '../transport/transports.js'
 
 
@@ -23,11 +24,16 @@ const egressIpSchema = KINDS.egress_ip.schema.omit({ kind: true, name: true })
 
 const proxySchema = z.union([
   z.string(),
-  z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional(), tls: tlsSchema.optional() }),
+  z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional(), tls: tlsSchema.optional(), upstream: z.string().optional() }),
 ]).superRefine((spec, ctx) => {
   const problem = typeof spec === 'string' ? parseProxyUrl('', spec) : parseProxyUrl('', spec.url, spec.resolve)
   if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem, ...(typeof spec !== 'string' && { path: ['url'] }) })
-  else if (typeof spec !== 'string' && spec.tls !== undefined && !PROXY_TRANSPORTS[problem.protocol].acceptsTls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls: is for proxies spoken to over TLS (${PROXY_SCHEMES.filter((s) => PROXY_TRANSPORTS[s].acceptsTls).join(', ')})` })
+  if (typeof spec !== 'string' && spec.upstream !== undefined) {
+    const upstream = parseVlessLink(spec.upstream)
+    if (typeof upstream === 'string') ctx.addIssue({ code: 'custom', path: ['upstream'], message: upstream })
+  }
+  if (typeof problem === 'string') return
+  if (typeof spec !== 'string' && spec.tls !== undefined && !PROXY_TRANSPORTS[problem.protocol].acceptsTls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls: is for proxies spoken to over TLS (${PROXY_SCHEMES.filter((s) => PROXY_TRANSPORTS[s].acceptsTls).join(', ')})` })
 })
 
 export const configSchema = z.strictObject({

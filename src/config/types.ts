@@ -1,6 +1,7 @@
 /** The validated, camelCase configuration the rest of the program sees. */
 import type { FailureReason } from '../probes/reasons.js'
 import type { Pattern } from './pattern.js'
+import type { VlessLink } from './vless-link.js'
 
 import type { ProbeKindName } from '../probes/kinds.js'
 import type { IpFamily } from '../transport/dial.js'
@@ -24,6 +25,8 @@ export interface ProxyConfig {
   tls?: TlsConfig
   /** The transport's own settings from the URL (transport.ts `settings`); opaque elsewhere. */
   settings?: unknown
+  /** The VLESS server behind this proxy (`upstream:`), for the hop probes and the chain verdict. */
+  upstream?: VlessLink
 }
 
 /** An inclusive range of HTTP status codes. */

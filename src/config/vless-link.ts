@@ -28,6 +28,8 @@ export interface VlessLink {
   reality?: { publicKey: string, shortId: string, fingerprint: string }
   /** The fragment: the server's name in subscriptions (label-safe, bounded). */
   label: string
+  /** `allowInsecure=1`: do not verify the server's certificate (security=tls). */
+  insecure: boolean
   /** The link without id, pbk and sid: safe for logs, pages and errors. */
   redacted: string
 }
@@ -69,6 +71,7 @@ export function parseVlessLink (text: string): VlessLink | string {
     sni,
     path: q.get('path') ?? '/',
     label: decodeURIComponent(u.hash.slice(1)).replace(/[^\x20-\x7e]/g, '?').slice(0, 64),
+    insecure: q.get('allowInsecure') === '1' || q.get('allowInsecure') === 'true',
     redacted: redactVless(u),
   }
   const wsHost = q.get('host')

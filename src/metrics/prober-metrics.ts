@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { DIRECT, type Config } from '../config/types.js'
 import type { ProbeResult } from '../probes/types.js'
 import { VERDICTS } from '../probes/verdict.js'
+import { brokenHop } from '../probes/chain.js'
 import type { ResultStore } from '../state/store.js'
 import { pairPhases } from '../probes/phases.js'
 import { PHASES, type Phase } from '../transport/trace.js'
@@ -199,6 +200,25 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
   for (const via of config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
   w.def('egress_proxy_up')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
+  renderChain(w, store, config, lbl)
+}
+
+/** The chain verdict of each proxy path and the hop probes of the upstreams (probes/chain.ts, hops.ts). */
+function renderChain (w: ExpositionWriter, store: ResultStore, config: Config, lbl: Labeler): void {
+  const proxies = Object.keys(config.proxies)
+  w.def('egress_path_broken_hop')
+  for (const via of proxies) {
+    const hop = brokenHop(via, config, store, store.hops(via))
+    if (hop !== undefined) w.sample('egress_path_broken_hop', lbl(['via', via], ['hop', hop]), 1)
+  }
+  const steps = proxies.flatMap((via) => {
+    const h = store.hops(via)
+    return h === undefined ? [] : [['tcp', h.tcp] as const, ...(h.tls === undefined ? [] : [['tls', h.tls] as const])].map(([step, r]) => ({ via, step, r }))
+  })
+  w.def('egress_upstream_hop_success')
+  for (const { via, step, r } of steps) w.sample('egress_upstream_hop_success', lbl(['via', via], ['step', step]), r.ok ? 1 : 0)
+  w.def('egress_upstream_hop_seconds')
+  for (const { via, step, r } of steps) w.sample('egress_upstream_hop_seconds', lbl(['via', via], ['step', step]), r.seconds)
 }
 
 /** Downloads: the rate of each pair's latest download, and each target's configured limits. */

@@ -6,6 +6,9 @@
 import { DIRECT } from '../config/types.js'
 import type { Prober } from '../prober.js'
 import type { Verdict } from '../probes/verdict.js'
+import { brokenHop, type Hop } from '../probes/chain.js'
+import type { HopStep } from '../probes/hops.js'
+import { describeVless } from '../config/vless-link.js'
 import type { StatsClient } from '../xray/client.js'
 import { parseStatName } from '../xray/metrics.js'
 import { VERSION } from '../version.js'
@@ -27,7 +30,7 @@ export interface StatusModel {
   generatedAt: string
   /** How many paths there are and how many are down (every pair through them failing), since when. */
   summary: { paths: number, down: number, downSince?: string }
-  vias: { name: string, proxy?: string, up?: boolean, downSince?: string, uptime1h?: number, uptime24h?: number, egressIp?: string, egressCountry?: string, lastKnown?: { ip?: string, country?: string }, leak?: boolean, expected?: boolean, countryExpected?: boolean }[]
+  vias: { name: string, proxy?: string, up?: boolean, brokenHop?: Hop, upstream?: { server: string, tcp?: HopStep, tls?: HopStep }, downSince?: string, uptime1h?: number, uptime24h?: number, egressIp?: string, egressCountry?: string, lastKnown?: { ip?: string, country?: string }, leak?: boolean, expected?: boolean, countryExpected?: boolean }[]
   targets: { name: string, url: string, verdict: Verdict, cells: StatusCell[] }[]
   xray?: { up: boolean, uptimeSeconds?: number, traffic: { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }[] }
 }
@@ -47,8 +50,14 @@ export async function buildStatus (prober: Prober, xray?: StatsClient, now = Dat
     const since = store.viaUp(name) === false ? store.paths.since(name) : undefined
     const uptime1h = store.paths.uptime(name, now, 60)
     const uptime24h = store.paths.uptime(name, now, 24 * 60)
+    const proxy = config.proxies[name]
+    const hop = proxy === undefined ? undefined : brokenHop(name, config, store, store.hops(name))
+    const hops = store.hops(name)
     return {
       name,
+      ...(hop !== undefined && { brokenHop: hop }),
+      // The upstream as a safe description (never the link: it holds the id).
+      ...(proxy?.upstream !== undefined && { upstream: { server: describeVless(proxy.upstream), ...(hops !== undefined && { tcp: hops.tcp, ...(hops.tls !== undefined && { tls: hops.tls }) }) } }),
       ...(since !== undefined && { downSince: new Date(since).toISOString() }),
       ...(uptime1h !== undefined && { uptime1h: Math.round(uptime1h * 10_000) / 10_000 }),
       ...(uptime24h !== undefined && { uptime24h: Math.round(uptime24h * 10_000) / 10_000 }),

@@ -8,6 +8,7 @@ import type { ProbeResult } from '../probes/types.js'
 import type { TlsFacts } from '../transport/tls.js'
 import { verdictOf, type Verdict } from '../probes/verdict.js'
 import { PathHistory } from './path-history.js'
+import type { HopResult } from '../probes/hops.js'
 
 export interface PairState {
   latest?: ProbeResult
@@ -48,6 +49,13 @@ export class ResultStore {
 
   /** Per path: down since when, and its success share over the last hour and day. */
   readonly paths = new PathHistory()
+
+  /** Per proxy with an upstream: the latest hop probes of its VLESS server (probes/hops.ts). */
+  private readonly upstreams = new Map<string, HopResult>()
+
+  setHops (via: string, result: HopResult): void { this.upstreams.set(via, result) }
+
+  hops (via: string): HopResult | undefined { return this.upstreams.get(via) }
 
   constructor (private readonly historySize = 30) {}
 
@@ -141,7 +149,9 @@ export class ResultStore {
       this.pairs.delete(key)
     }
     for (const [via, e] of this.egress) if (!keep.has(e.key)) this.egress.delete(via)
-    this.paths.retain(new Set([...this.pairs.values()].map((e) => e.via)))
+    const vias = new Set([...this.pairs.values()].map((e) => e.via))
+    this.paths.retain(vias)
+    for (const via of this.upstreams.keys()) if (!vias.has(via)) this.upstreams.delete(via)
   }
 
   private pair (target: string, via: string): PairState {
