@@ -1,6 +1,7 @@
 /** Alert and recording rules of egress-prober, from a MixinConfig. */
 import type { MixinConfig } from './config.js'
 import { sloGroups } from './slo.js'
+import { BROKEN_HOP } from './templates.js'
 
 export interface Rule {
   alert?: string
@@ -24,7 +25,7 @@ const FIRST_ACTION: Record<string, string> = {
 }
 const PROXY_REASONS = 'Reasons: {{ range query (printf "count by (reason) (egress_probe_failure_reason{via=%q,instance=%q})" $labels.via $labels.instance) }}' +
   `{{ .Labels.reason }}${Object.entries(FIRST_ACTION).map(([reason, action], i) => `{{ ${i === 0 ? 'if' : 'else if'} eq .Labels.reason "${reason}" }} (${action})`).join('')}{{ end }}; ` +
-  '{{ else }}none recorded; {{ end }}see the runbook for each.'
+  '{{ else }}none recorded; {{ end }}see the runbook for each.' + BROKEN_HOP
 
 export function ruleGroups (c: MixinConfig): RuleGroup[] {
   const s = c.selector

@@ -15,6 +15,7 @@
  */
 import type { MixinConfig } from './config.js'
 import type { Rule, RuleGroup } from './rules.js'
+import { BROKEN_HOP } from './templates.js'
 
 /** [long window, short window, burn factor, severity]: the workbook's table. */
 export const BURN_TIERS = [
@@ -73,7 +74,7 @@ export function sloGroups (c: MixinConfig, alert: (name: string, severity: 'crit
             `Proxy {{ $labels.via }} fails {{ $value | humanizePercentage }} of probes over ${long}: the error budget burns ${factor}x too fast`,
             `{{ $value | humanizePercentage }} of the probes through proxy {{ $labels.via }} ${where} failed over the last ${long} (and ${short}), ` +
             `against an objective of ${objective}: at ${factor}x the sustainable rate or more. Error budget left over 30 days: ${budgetLeft}. ` +
-            `Failures in the last hour: ${reasons}see egress_probe_failure_reason for the targets.`),
+            `Failures in the last hour: ${reasons}see egress_probe_failure_reason for the targets.${BROKEN_HOP}`),
           labels: { severity, window: long },
         })),
       ],

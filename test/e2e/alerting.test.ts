@@ -156,6 +156,7 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       expect(await (await fetch(`${chain.cli.base}/runbooks`)).text()).toContain('<h2 id="egressproxydown">')
       // The page names its reason and the first thing to do.
       expect(page.annotations.description).toContain('Reasons: proxy_refused (the sidecar refuses connections')
+      expect(page.annotations.description).toContain('Broken hop: sidecar.')
 
       const restarted = Date.now()
       await chain.lab.startClient()
@@ -239,6 +240,8 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       const first = page(serverKilled)!
       console.log(`dead VLESS server: paged after ${((first.at - serverKilled) / 1000).toFixed(1)} s: ${first.annotations.description?.split('Reasons: ')[1]}`)
       expect(first.annotations.description).toContain('Reasons: tunnel_broken (the sidecar accepts, but the tunnel carries nothing')
+      // The upstream's hop probe (TCP to the server) names where it broke.
+      expect(first.annotations.description).toContain('Broken hop: upstream_unreachable.')
       const restarted = Date.now()
       await chain.lab.startServer()
       await waitFor(async () => pagesSince(restarted, 'resolved'), (p) => p.includes(`EgressProxyDown@${a}`), 120_000, 'resolved')

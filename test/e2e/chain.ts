@@ -9,7 +9,7 @@ import { startCli, type RunningCli } from '../helpers/cli.js'
 import { testCerts } from '../helpers/certs.js'
 import { startFlakyForwarder } from '../helpers/flaky-forwarder.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
-import { LAB_USER, V2rayLab } from './v2ray-lab.js'
+import { LAB_USER, LAB_UUID, V2rayLab } from './v2ray-lab.js'
 
 export interface Chain {
   lab: V2rayLab
@@ -61,7 +61,7 @@ listen: 127.0.0.1:0
 ${opts.labels === undefined ? '' : `labels: ${opts.labels}`}
 ${opts.defaults === undefined ? '' : `defaults: ${opts.defaults}`}
 proxies:
-  socks: socks5h://127.0.0.1:${socksPort}
+  socks: { url: "socks5h://127.0.0.1:${socksPort}", upstream: "vless://${LAB_UUID}@127.0.0.1:${p.server}?security=tls&sni=localhost&allowInsecure=1&type=tcp#lab" }
   http: http://127.0.0.1:${p.http}
 ${opts.authInbounds === true ? `  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
   http_auth: http://${auth}127.0.0.1:${p.httpAuth}

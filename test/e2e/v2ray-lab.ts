@@ -58,7 +58,10 @@ function serverConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object
   }
 }
 
-function clientConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object {
+/** A VLESS id the server does not know: a sidecar with a wrong id. */
+export const WRONG_UUID = '00000000-0000-4000-8000-00000000dead'
+
+function clientConfig (p: LabPorts, certs: ReturnType<typeof testCerts>, id = UUID): object {
   const accounts = [{ user: LAB_USER.user, pass: LAB_USER.pass }]
   return {
     log: { loglevel: 'warning' },
@@ -77,7 +80,7 @@ function clientConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object
     ],
     outbounds: [{
       tag: 'proxy', protocol: 'vless',
-      settings: { vnext: [{ address: '127.0.0.1', port: p.server, users: [{ id: UUID, encryption: 'none', level: 0, email: 'probe@lab' }] }] },
+      settings: { vnext: [{ address: '127.0.0.1', port: p.server, users: [{ id, encryption: 'none', level: 0, email: 'probe@lab' }] }] },
       streamSettings: {
         network: 'tcp', security: 'tls',
         tlsSettings: { serverName: 'localhost', certificates: [{ usage: 'verify', certificateFile: certs.caFile }] },
@@ -100,7 +103,8 @@ export class V2rayLab {
     const certs = testCerts()
     writeFileSync(join(dir, 'server.json'), JSON.stringify(serverConfig(lab.ports, certs), null, 2))
     writeFileSync(join(dir, 'client.json'), JSON.stringify(clientConfig(lab.ports, certs), null, 2))
-    for (const f of ['server.json', 'client.json']) {
+    writeFileSync(join(dir, 'client-wrong-id.json'), JSON.stringify(clientConfig(lab.ports, certs, WRONG_UUID), null, 2))
+    for (const f of ['server.json', 'client.json', 'client-wrong-id.json']) {
       const r = spawnSync('v2ray', ['-test', '-config', join(dir, f)], { encoding: 'utf8', timeout: 10_000 })
       if (!r.stdout.includes('Configuration OK')) throw new Error(`v2ray rejected ${f}:\n${r.stdout}${r.stderr}`)
     }
@@ -112,8 +116,9 @@ export class V2rayLab {
     await Promise.all([this.ports.server, this.ports.serverWs, this.ports.serverPlain].map((p) => waitForPort(p)))
   }
 
-  async startClient (): Promise<void> {
-    this.client = this.spawnV2ray('client.json')
+  /** The sidecar; `wrongId`: one whose VLESS id the server does not know. */
+  async startClient (opts: { wrongId?: boolean } = {}): Promise<void> {
+    this.client = this.spawnV2ray(opts.wrongId === true ? 'client-wrong-id.json' : 'client.json')
     await Promise.all([this.ports.socks, this.ports.http, this.ports.socksAuth, this.ports.httpAuth, this.ports.api].map((p) => waitForPort(p)))
   }
 

@@ -69,3 +69,29 @@ describe('VLESS response headers from hostile servers', () => {
     expect(await probe(Buffer.from([1, 0]))).toEqual({ reason: 'proxy_rejected', connections: 1 })
   })
 })
+
+describe('a REALITY upstream', () => {
+  it('its hop probes run against a TLS listener (the camouflage answers; not verified), and its secrets show nowhere', async () => {
+    const { startTarget } = await import('../helpers/target-server.js')
+    const { startApp } = await import('../helpers/app.js')
+    const { probeUpstream } = await import('../../src/probes/hops.js')
+    const { testDeps } = await import('../helpers/probe.js')
+    const camouflage = await startTarget({ tls: true })
+    const link = REALITY.replace('vpn.example.test:443', `127.0.0.1:${camouflage.port}`)
+    try {
+      const parsed = parseVlessLink(link)
+      if (typeof parsed === 'string') throw new Error(parsed)
+      const hops = await probeUpstream(parsed, testDeps(), 2000)
+      expect({ tcp: hops.tcp.ok, tls: hops.tls?.ok }).toEqual({ tcp: true, tls: true })
+      const app = await startApp(`proxies: { socks: { url: "socks5h://127.0.0.1:1", upstream: "${link}" } }
+targets: [{ name: a, url: "${camouflage.url('/')}", via: [direct, socks] }]`)
+      try {
+        await app.prober.runOnce()
+        const shown = [await app.scrape(), await (await fetch(`${app.base}/api/status`)).text(), await (await fetch(`${app.base}/`)).text()].join('\n')
+        expect(shown).toContain('egress_upstream_hop_success{via="socks",step="tls"} 1')
+        expect(shown).toContain('egress_path_broken_hop{via="socks",hop="sidecar"} 1')
+        expect(shown).not.toMatch(new RegExp(`${ID}|SECRETPUBLICKEY|abcd1234`))
+      } finally { await app.close() }
+    } finally { await camouflage.close() }
+  })
+})
