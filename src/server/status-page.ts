@@ -20,6 +20,8 @@ th{background:#f0f0f0;font-weight:600}
 .v-proxy_broken{background:#ff8a65;border:1px dashed #bf360c}.v-unreachable{background:#ffcdd2}.v-unknown{background:#eee}
 .banner{padding:8px 10px;border-radius:6px;margin:8px 0;font-weight:600}.banner-ok{background:#e6f4ea}.banner-bad{background:#c62828;color:#fff}
 .flag-bad{color:#fff;background:#c62828;padding:0 4px;border-radius:4px}
+.chain{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px}.chain li{padding:1px 6px;border-radius:8px;background:#e6f4ea;font-size:12px}
+.chain li.broken{background:#c62828;color:#fff;font-weight:600}.chain li.after{background:#f3f3f3;color:#777}
 nav a{margin-right:12px}
 @media (max-width:600px){body{padding:6px}th,td{padding:4px}.spark{display:block}}
 `
@@ -45,6 +47,22 @@ const VERDICT_MEANING: Record<string, string> = {
   unknown: 'no result yet',
 }
 
+/** The chain of a proxy path, its hops in order, the broken one marked (probes/chain.ts). */
+const CHAIN: [hop: string, label: string][] = [
+  ['sidecar', 'sidecar'], ['upstream_unreachable', 'server TCP'], ['upstream_handshake', 'server TLS'], ['tunnel', 'tunnel'], ['egress', 'egress'], ['target', 'target'],
+]
+function chain (v: StatusModel['vias'][number]): string {
+  if (v.proxy === undefined) return '–'
+  const broken = CHAIN.findIndex(([hop]) => hop === v.brokenHop)
+  const hops = CHAIN.filter(([hop]) => v.upstream !== undefined || !hop.startsWith('upstream'))
+  const items = hops.map(([hop, label]) => {
+    const i = CHAIN.findIndex(([h]) => h === hop)
+    return `<li class="${i === broken ? 'broken' : broken >= 0 && i > broken ? 'after' : ''}"${i === broken ? ' title="the first hop that fails"' : ''}>${label}</li>`
+  })
+  const server = v.upstream === undefined ? '' : `<div class="small">upstream ${e(v.upstream.server)}</div>`
+  return `<ul class="chain" data-broken="${e(v.brokenHop ?? '')}">${items.join('')}</ul>${server}`
+}
+
 const pct = (x: number | undefined): string => x === undefined ? '–' : `${(x * 100).toFixed(x === 1 ? 0 : 1)} %`
 
 /** "2 of 3 paths down since 10:42 UTC", or all paths working. */
@@ -67,7 +85,8 @@ export function statusPage (s: StatusModel, refreshSeconds: number): string {
     `<td>${v.egressIp !== undefined ? e(v.egressIp) + (v.egressCountry !== undefined ? ` <span class="country">${e(v.egressCountry)}</span>` : '') : v.lastKnown?.ip !== undefined ? `unknown <span class="small">(last: ${e(v.lastKnown.ip)}${v.lastKnown.country !== undefined ? ` ${e(v.lastKnown.country)}` : ''})</span>` : 'unknown'}` +
     `${v.countryExpected === false ? ' <span class="flag-bad">UNEXPECTED COUNTRY</span>' : ''}</td>` +
     `<td>${v.leak === undefined ? '–' : v.leak ? '<span class="flag-bad">LEAK</span>' : 'no'}</td>` +
-    `<td>${v.expected === undefined ? '–' : v.expected ? 'yes' : '<span class="flag-bad">UNEXPECTED</span>'}</td></tr>`).join('\n')
+    `<td>${v.expected === undefined ? '–' : v.expected ? 'yes' : '<span class="flag-bad">UNEXPECTED</span>'}</td>` +
+    `<td>${chain(v)}</td></tr>`).join('\n')
   const xray = s.xray === undefined
     ? ''
     : `<h2>Sidecar (Xray/V2Ray stats API)</h2><p id="xray">${s.xray.up ? `up${s.xray.uptimeSeconds !== undefined ? `, uptime ${s.xray.uptimeSeconds} s` : ''}` : '<span class="flag-bad">DOWN</span>'}</p>` +
@@ -85,7 +104,7 @@ ${banner(s.summary)}
 ${targetRows}
 </table></div>
 <h2>Paths</h2>
-<div class="scroll"><table id="paths"><tr><th>via</th><th>state</th><th>successful probes 1 h / 24 h</th><th>egress IP</th><th>leak</th><th>expected</th></tr>
+<div class="scroll"><table id="paths"><tr><th>via</th><th>state</th><th>successful probes 1 h / 24 h</th><th>egress IP</th><th>leak</th><th>expected</th><th>chain (the broken hop marked)</th></tr>
 ${viaRows}
 </table></div>
 <div class="small">Success shares are kept in memory since the prober started (a restart starts them again).</div>

@@ -63,3 +63,10 @@ it('renders the page with the same content, and never a secret', async () => {
     expect(await (await fetch(`${app.base}/api/status`)).text()).not.toContain(secret)
   }
 })
+
+it('draws each proxy path\'s chain with the broken hop marked', async () => {
+  const html = await (await fetch(`${app.base}/`)).text()
+  // http answers CONNECT with 502: it breaks at the tunnel; socks works: nothing marked.
+  expect(html).toMatch(/<tr data-via="http">.*<ul class="chain" data-broken="tunnel"><li class="">sidecar<\/li><li class="broken" title="the first hop that fails">tunnel<\/li><li class="after">egress<\/li><li class="after">target<\/li><\/ul>/)
+  expect(html).toMatch(/<tr data-via="socks">.*<ul class="chain" data-broken="">/)
+})
