@@ -199,7 +199,9 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       await chain.lab.startClient()
       await waitFor(async () => pagesSince(down, 'resolved'), (p) => p.length >= 2, 120_000, 'resolved')
 
-      // The dashboards, against a Prometheus that has seen failures and recoveries.
+      // The dashboards, against a Prometheus that has seen failures and recoveries, once the
+      // egress checks ran again through the recovered proxies (leak flags need both IPs).
+      await waitFor(async () => (await stack.query('egress_ip_leak')).length, (n) => n >= 3, 60_000, 'the egress checks after the recovery')
       const empty: string[] = []
       for (const [file, dashboard] of dashboards()) {
         for (const { panel, expr } of panelQueries(dashboard)) {
@@ -233,7 +235,8 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
 
   it.concurrent('a dead VLESS server and a dead sidecar page differently, each naming its reason; a second outage 90 s after the first resolved pages within 60 s', async ({ expect }) => {
     await inLab({ walled: false }, async ({ chain, a, stack, pagesSince }) => {
-      const page = (since: number): Notification | undefined => stack.notifications.find((n) => n.receiver === 'pager' && n.status === 'firing' && n.at >= since && n.alertname === 'EgressProxyDown')
+      // Both proxies die with the server or the sidecar; socks is the one with an upstream: (test/e2e/chain.ts).
+      const page = (since: number): Notification | undefined => stack.notifications.find((n) => n.receiver === 'pager' && n.status === 'firing' && n.at >= since && n.alertname === 'EgressProxyDown' && n.labels.via === 'socks')
       const serverKilled = Date.now()
       await chain.lab.stopServer()
       await waitFor(async () => page(serverKilled), (p) => p !== undefined, 120_000, 'the page for a dead server')
