@@ -97,6 +97,9 @@ export class Prober {
       maxConcurrent: config.maxConcurrentProbes,
       jitterMs: config.jitterMs,
       timers,
+      onError: (job, err) => {
+        deps.logger.warn({ target: job.target.name, via: job.via, error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : String(err).slice(0, 200) }, 'a scheduled run failed (a bug: please report it)')
+      },
     })
     this.watch = new ProxyWatch({
       jobsVia: (via) => this.jobs.filter((j) => j.via === via && j.target.schedule === undefined),

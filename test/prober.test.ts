@@ -11,11 +11,12 @@ afterAll(async () => { await app.close(); await target.close() })
 
 it('a probe in flight for a pair that a reload removed leaves no series behind (no ghost failure)', async () => {
   app = await startApp(`targets: [{ name: ghost, url: "${target.url('/?delay=600&status=500')}", via: [direct], timeout: 2s, interval: 10s }]`)
-  app.prober.start()
+  const ghost = app.prober.probe(app.prober.job('ghost', 'direct')!)
   await waitFor(async () => target.hits.length, (n) => n >= 1, 3000, 'the probe to be in flight')
   app.prober.reload(configFrom(`targets: [{ name: fresh, url: "${target.url('/')}", via: [direct], timeout: 2s, interval: 10s }]`))
-  // The removed probe ends (a failure: status 500) after the reload...
-  await new Promise((resolve) => setTimeout(resolve, 1000))
+  await app.prober.runOnce()
+  // The removed probe ends (a failure: status 500) after the reload, and the prober has handled it...
+  expect((await ghost).reason).toBe('http_status')
   const text = await app.scrape()
   // ...and nothing of it shows: no success, no failure reason, no counter.
   expect(text).not.toContain('target="ghost"')

@@ -12,7 +12,6 @@ import { createLogger } from '../src/log.js'
 import { createRegistry } from '../src/metrics/registry.js'
 import { classifyError } from '../src/probes/failure.js'
 import { Prober } from '../src/prober.js'
-import { createServer } from '../src/server/app.js'
 import { Trace } from '../src/transport/trace.js'
 import { testCerts } from './helpers/certs.js'
 import { cleanEnv, runCli, startCli, type RunningCli } from './helpers/cli.js'
@@ -22,6 +21,7 @@ import { freePorts } from './helpers/ports.js'
 import { configFrom, probeAll, testLookup } from './helpers/probe.js'
 import { startConnectProxy, startSocksProxy, type TestProxy } from './helpers/proxies.js'
 import { startTarget, type TargetServer } from './helpers/target-server.js'
+import { waitFor } from './helpers/wait.js'
 
 let target: TargetServer, https: TargetServer, v6: TargetServer, dir: string
 const closers: (() => Promise<unknown>)[] = []
@@ -116,19 +116,21 @@ describe('the command line', () => {
 })
 
 describe('the prober', () => {
-  it('/-/ready answers 503 until the schedule starts, then 200', async () => {
-    let ready = false
-    const registry = createRegistry()
-    const logger = createLogger('silent')
-    const prober = new Prober(configFrom(`targets: [{ name: a, url: "${target.url('/')}" }]`), { logger, registry })
-    const server = createServer({ prober, registry, logger, isReady: () => ready }).listen(0, '127.0.0.1')
-    await new Promise((resolve) => server.once('listening', resolve))
-    closers.push(() => new Promise((resolve) => server.close(resolve)))
-    const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`
-    expect((await fetch(`${base}/-/ready`)).status).toBe(503)
-    ready = true
-    expect((await fetch(`${base}/-/ready`)).status).toBe(200)
+  it('/-/ready answers 503 until the schedule starts, then 200 (through serve(), as the CLI runs it)', async () => {
+    const { serve } = await import('../src/commands/serve.js')
+    const [port] = await freePorts(1) as [number]
+    let open = (): void => {}
+    const startGate = new Promise<void>((resolve) => { open = resolve })
+    const serving = serve(configFrom(`listen: 127.0.0.1:${port}\ntargets: [{ name: a, url: "${target.url('/ready-gate')}", via: [direct], interval: 30s }]`), createLogger('silent'), { lifecycle: false, startGate })
+    const base = `http://127.0.0.1:${port}`
+    // Listening, not started: healthy but not ready.
+    expect(await waitFor(async () => await fetch(`${base}/-/ready`).then((r) => r.status, () => 0), (s) => s !== 0, 10_000, 'the server to listen')).toBe(503)
     expect((await fetch(`${base}/-/healthy`)).status).toBe(200)
+    expect(target.hits.some((h) => h.path === '/ready-gate')).toBe(false) // nothing probed yet
+    open()
+    const running = await serving
+    closers.push(() => running.close())
+    expect((await fetch(`${base}/-/ready`)).status).toBe(200)
   })
 
   it('egress_probe_skipped_total counts each slot missed while the previous probe still runs', async () => {

@@ -36,6 +36,11 @@ export interface ServeOptions {
   lifecycle: boolean
   /** `--web.max-requests` (default 40). */
   maxRequests?: number
+  /**
+   * Awaited once the server listens, before the schedule starts: until then /-/ready answers
+   * 503 and /-/healthy 200 (tests hold start-up here to see it).
+   */
+  startGate?: Promise<void>
 }
 
 /**
@@ -122,6 +127,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
     server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(config.listen, err)))
     server.listen(listen.port, listen.host, () => resolve())
   })
+  await opts.startGate
   prober.start()
   ready = true
   const address = server.address() as AddressInfo

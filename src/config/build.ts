@@ -37,7 +37,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
   const targets: TargetConfig[] = []
   if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, { ...raw.egress_ip, name: EGRESS_IP_TARGET, kind: 'egress_ip' } as RawTarget, allVia, ctx))
   for (const t of (raw.targets ?? []) as RawTarget[]) targets.push(buildTarget(raw, t, allVia, ctx))
-  const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: Math.min(raw.xray.timeout ?? 2000, 2000) } }
+  const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: raw.xray.timeout ?? 2000 } }
   return {
     ...xray,
     listen: raw.listen ?? DEFAULTS.listen,

@@ -55,7 +55,8 @@ export const configSchema = z.strictObject({
   xray: z.strictObject({
     api: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port' }),
     flavor: z.enum(['auto', 'xray', 'v2ray']).optional(),
-    timeout: duration.optional(),
+    // A scrape of /metrics waits for the stats API: at most 2 s of it (refused beyond, not cut).
+    timeout: duration.refine((ms) => ms <= 2000, { message: 'at most 2s: every scrape of /metrics waits for the stats API this long' }).optional(),
   }).optional(),
 })
 

@@ -9,7 +9,7 @@ import { schedule as cronSchedule } from 'node-cron'
 import { jobKey } from '../probes/pair-key.js'
 import type { ProbeJob } from '../probes/types.js'
 import { every } from './every.js'
-import { Limiter } from './limiter.js'
+import { Limiter, LimiterError } from './limiter.js'
 import { realTimers, type Timers } from './timers.js'
 
 /** Why a probe runs: its schedule, or a re-check asked for by the proxy watch. */
@@ -24,6 +24,8 @@ export interface SchedulerOptions {
   random?: () => number
   /** Starts a cron task; returns its stop function. Injected for tests. */
   cron?: (expression: string, fn: () => void) => () => void
+  /** A run that threw (probes never do; this is a bug to see, not to swallow). */
+  onError?: (job: ProbeJob, err: unknown) => void
 }
 
 const nodeCron = (expression: string, fn: () => void): () => void => {
@@ -116,7 +118,10 @@ export class Scheduler {
     const done = (async () => {
       if (jitter > 0) await new Promise<void>((resolve) => this.timers.setTimeout(resolve, jitter))
       await this.limiter.run(() => this.opts.run(job, plannedAt + jitter, cause))
-    })().catch(() => {}).finally(() => this.running.delete(key))
+    })().catch((err: unknown) => {
+      // A slot still waiting when the scheduler stops is dropped on purpose: nothing to report.
+      if (!(err instanceof LimiterError && err.kind === 'closed')) this.opts.onError?.(job, err)
+    }).finally(() => this.running.delete(key))
     this.running.set(key, { done, cause })
     return done
   }

@@ -10,7 +10,7 @@ import { brokenHop, type Hop } from '../probes/chain.js'
 import type { HopStep } from '../probes/hops.js'
 import { describeVless } from '../config/vless-link.js'
 import type { StatsClient } from '../xray/client.js'
-import { parseStatName } from '../xray/metrics.js'
+import { trafficSeries } from '../xray/metrics.js'
 import { VERSION } from '../version.js'
 
 export interface StatusCell {
@@ -99,18 +99,22 @@ export async function buildStatus (prober: Prober, xray?: StatsClient, now = Dat
 async function xrayStatus (client: StatsClient): Promise<NonNullable<StatusModel['xray']>> {
   try {
     const { stats, sys } = await client.scrape(1000)
+    // The same bounded, merged series /metrics exports (xray/metrics.ts): a sidecar with 60,000
+    // stats shows 1,000 rows, never a page of megabytes.
+    const series = trafficSeries(stats)
     const traffic = new Map<string, { dimension: string, tag: string, uplinkBytes: number, downlinkBytes: number }>()
-    for (const s of stats) {
-      const p = parseStatName(s.name)
-      if (p === undefined) continue
-      const key = `${p.dimension}/${p.tag}`
-      const row = traffic.get(key) ?? { dimension: p.dimension, tag: p.tag, uplinkBytes: 0, downlinkBytes: 0 }
-      if (p.direction === 'uplink') row.uplinkBytes = s.value
-      else row.downlinkBytes = s.value
-      traffic.set(key, row)
+    for (const direction of ['uplink', 'downlink'] as const) {
+      for (const sample of series[direction]) {
+        const { dimension = '', tag = '' } = sample.labels ?? {}
+        const key = `${dimension}/${tag}`
+        const row = traffic.get(key) ?? { dimension, tag, uplinkBytes: 0, downlinkBytes: 0 }
+        row[direction === 'uplink' ? 'uplinkBytes' : 'downlinkBytes'] = sample.value
+        traffic.set(key, row)
+      }
     }
     return { up: true, uptimeSeconds: sys.Uptime, traffic: [...traffic.values()].sort((a, b) => `${a.dimension}${a.tag}`.localeCompare(`${b.dimension}${b.tag}`)) }
   } catch {
+    // Unreachable is a state the page shows (DOWN); /metrics's xray_up and its log say why.
     return { up: false, traffic: [] }
   }
 }

@@ -25,6 +25,12 @@ it('documents every family of the catalogue with its type and labels', () => {
   expect(wrong).toEqual([])
 })
 
+it('documents no family that is not in the catalogue (no stale rows)', () => {
+  const catalogue = METRICS as Record<string, MetricDef>
+  const stale = [...documented().keys()].filter((name) => /^(egress|xray)_/.test(name) && catalogue[name] === undefined)
+  expect(stale).toEqual([])
+})
+
 let target: TargetServer, socks: TestProxy, banner: Awaited<ReturnType<typeof startRawServer>>, app: TestApp
 beforeAll(async () => {
   [target, socks, banner] = await Promise.all([startTarget(), startSocksProxy(), startRawServer((s) => { s.write('hi\r\n') })])
