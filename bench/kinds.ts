@@ -23,7 +23,7 @@ import { summarize } from './lib/stats.js'
 import type { Servers } from './lib/tools.js'
 
 const deps: ProbeDeps = {
-  lookup: async () => ({ address: '127.0.0.1', family: 4 }), now: () => performance.now(), wallClock: () => Date.now(), userAgent: 'bench',
+  lookup: () => Promise.resolve({ address: '127.0.0.1', family: 4 }), now: () => performance.now(), wallClock: () => Date.now(), userAgent: 'bench',
 }
 const dir = mkdtempSync(join(tmpdir(), 'egress-prober-bench-kinds-'))
 const servers = await startProc(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./servers.ts', import.meta.url))], { ready: /^\{/ })

@@ -19,7 +19,7 @@ import { FakeTimers } from './helpers/fake-timers.js'
 import { startRawServer } from './helpers/net.js'
 import { freePorts } from './helpers/ports.js'
 import { configFrom, probeAll, testLookup } from './helpers/probe.js'
-import { startConnectProxy, startSocksProxy, type TestProxy } from './helpers/proxies.js'
+import { startConnectProxy, startSocksProxy } from './helpers/proxies.js'
 import { startTarget, type TargetServer } from './helpers/target-server.js'
 import { waitFor } from './helpers/wait.js'
 

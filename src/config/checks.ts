@@ -92,7 +92,7 @@ function readCa (file: string, files: Map<string, Buffer>): string | undefined {
   const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
   if (blocks.length === 0) return `"${file}" holds no PEM certificate`
   for (const block of blocks) {
-    try { new X509Certificate(block) } catch { return `"${file}" holds a certificate that does not parse` } // eslint-disable-line no-new
+    try { new X509Certificate(block) } catch { return `"${file}" holds a certificate that does not parse` }
   }
   files.set(file, pem)
   return undefined

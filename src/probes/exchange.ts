@@ -64,7 +64,7 @@ export async function exchange (job: ProbeJob, request: HttpRequest, deps: Probe
     trace.finish()
     result.failure = classifyError(outcome.error, trace, { timedOut: outcome.timedOut, viaProxy: proxy !== undefined })
   }
-  const c = client as Client | undefined
+  const c: Client | undefined = client
   if (c !== undefined && !c.closed) await c.destroy().catch(() => {})
   return result
 }

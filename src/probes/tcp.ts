@@ -125,7 +125,7 @@ function readBanner (socket: Socket, banner: Pattern, max: number, trace: Trace,
     // Bytes by the deadline that do not match say more than a timeout would.
     const onAbort = (): void => {
       if (length > 0 && signal.reason instanceof DeadlineError) mismatch(`no line of the ${length} bytes received by the deadline matches`)
-      else done(() => reject(signal.reason))
+      else done(() => reject(signal.reason as Error))
     }
     socket.on('data', onData).once('end', onEnd).once('error', onError)
     signal.addEventListener('abort', onAbort, { once: true })

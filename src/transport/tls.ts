@@ -58,9 +58,10 @@ export function startTls (socket: import('node:net').Socket, host: string, setup
     },
   }), sink)
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => { secure.destroy(); reject(signal.reason) }
+    // The signal's reason is the Error it was aborted with (deadline.ts's DeadlineError, or the stop's).
+    const onAbort = (): void => { secure.destroy(); reject(signal.reason as Error) }
     secure.once('secureConnect', () => { signal.removeEventListener('abort', onAbort); resolve(secure) })
-    secure.once('error', (err) => { signal.removeEventListener('abort', onAbort); reject(err) })
+    secure.once('error', (err: Error) => { signal.removeEventListener('abort', onAbort); reject(err) })
     // A peer that closes before the handshake ends is reported by 'error' (ECONNRESET); 'close'
     // without 'error' does not happen for TLS, but the signal covers a silent peer.
     signal.addEventListener('abort', onAbort, { once: true })

@@ -7,7 +7,8 @@
 import type net from 'node:net'
 import { startRawServer } from './net.js'
 
-export type Reply = string | Buffer | 'close' | ((s: net.Socket) => void)
+/** Bytes to send (the string `'close'` ends the connection instead), or a function that takes the socket over. */
+export type Reply = string | Buffer | ((s: net.Socket) => void)
 
 export interface HostilePeer { port: number, connections: () => number, close: () => Promise<void> }
 

@@ -44,11 +44,11 @@ it('with it, a plain POST (curl -X POST) reloads; same-origin too', async () => 
   expect(reloads).toBe(2)
 })
 
-it.each([
+it.each<[string, Record<string, string>]>([
   ['an HTML form post', { 'content-type': 'application/x-www-form-urlencoded' }],
   ['a multipart form post', { 'content-type': 'multipart/form-data; boundary=x' }],
   ['a text/plain form post', { 'content-type': 'text/plain' }],
-  ['a request from another site', { origin: 'http://evil.test' } as Record<string, string>],
+  ['a request from another site', { origin: 'http://evil.test' }],
 ])('%s is refused (403), nothing reloaded', async (_name, headers) => {
   const before = reloads
   const res = await fetch(`${on}/-/reload`, { method: 'POST', headers, body: 'content-type' in headers ? 'x=1' : null })

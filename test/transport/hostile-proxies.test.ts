@@ -11,7 +11,7 @@ const peers: HostilePeer[] = []
 let fdsBefore = 0
 afterAll(async () => { await Promise.all(peers.map((p) => p.close())) })
 
-interface Case { name: string, scheme: 'socks5' | 'http', replies: Reply[], reason: string | 'success', greeting?: Reply }
+interface Case { name: string, scheme: 'socks5' | 'http', replies: Reply[], /** a failure reason, or 'success' */ reason: string, greeting?: Reply }
 
 const cases: Case[] = [
   // SOCKS5

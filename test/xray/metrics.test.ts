@@ -28,10 +28,10 @@ async function startApi (implemented: Flavor, stats: Stat[] = STATS): Promise<Fa
     const works = flavor === implemented
     const unimplemented = { code: grpc.status.UNIMPLEMENTED, details: 'unknown service' }
     server.addService(loadService(flavor).service, {
-      GetSysStats: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => { calls[flavor]++; works ? cb(null, SYS) : cb(unimplemented) },
+      GetSysStats: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => { calls[flavor]++; if (works) cb(null, SYS); else cb(unimplemented) },
       QueryStats: (c: grpc.ServerUnaryCall<{ reset: boolean }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
         if (c.request.reset) resets++
-        works ? cb(null, { stat: stats }) : cb(unimplemented)
+        if (works) cb(null, { stat: stats }); else cb(unimplemented)
       },
       GetStats: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(unimplemented),
     })
