@@ -1,5 +1,5 @@
 /** The goals, each with the measured value and whether it was met. */
-import { pathLabel, type BenchResult } from './report.js'
+import { pathLabel, type BenchResult } from './result.js'
 
 export interface Goal { goal: string, measured: string, met: boolean }
 

@@ -1,32 +1,16 @@
 /** bench/results/latest.{json,md,svg}: both tools' figures side by side, ratios, goals. */
-import type { AccuracyRow } from './accuracy.js'
-import type { CapacityResult } from './capacity.js'
-import type { DetectionResult } from './detection.js'
-import type { ScaleResult } from './scale.js'
 import type { Summary } from './lib/stats.js'
 import { goalsTable } from './goals.js'
+import { pathLabel, type BenchResult } from './result.js'
 
-export interface BenchResult {
-  date: string
-  machine: { cpu: string, cores: number, memoryGB: number, kernel: string, sandbox: string }
-  versions: { egressProber: string, blackbox: string, node: string }
-  probesPerPath: number
-  accuracy: AccuracyRow[]
-  capacity: Record<string, CapacityResult>
-  scale?: ScaleResult
-  /** The scale run again with V8's old space capped (--max-old-space-size). */
-  scaleCapped?: ScaleResult
-  detection?: DetectionResult
-}
+export type { BenchResult } from './result.js'
+
 
 const BB = 'blackbox_exporter'
 const US = 'egress-prober'
 const f = (x: number, d = 3): string => Number.isFinite(x) ? x.toFixed(d) : 'n/a'
 const ratio = (ours: number, theirs: number): string => theirs > 0 && Number.isFinite(ours) ? (ours / theirs).toFixed(2) : 'n/a'
 const triple = (s: Summary): string => `${f(s.min)} / ${f(s.p50)} / ${f(s.p99)}`
-/** "http via http" is not the same path for both: blackbox forwards an absolute-URI request to the proxy, we tunnel with CONNECT. */
-export const pathLabel = (scheme: string, path: string): string =>
-  scheme === 'http' && path === 'http' ? 'http via http (not the same path: blackbox forwards the request, we tunnel with CONNECT)' : `${scheme} via ${path}`
 
 /** The markdown report; `analysis` (bench/analysis.md) says what remains and why. */
 export function markdown (r: BenchResult, analysis = ''): string {
