@@ -1,5 +1,6 @@
 /** bench/results/latest.{json,md,svg}: both tools' figures side by side, ratios, goals. */
 import type { Summary } from './lib/stats.js'
+import type { ScaleResult } from './scale.js'
 import { goalsTable } from './goals.js'
 import { pathLabel, type BenchResult } from './result.js'
 
