@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events'
 import { BlockList } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { Config } from './config/types.js'
+import type { VlessLink } from './config/vless-link.js'
 import type { Logger } from './log.js'
 import { registerProberMetrics, type ProberMetrics } from './metrics/prober-metrics.js'
 import { buildJobs, runProbe } from './probes/index.js'
@@ -167,7 +168,7 @@ export class Prober {
     void this.runHops(job.via, upstream, job.target.timeoutMs)
   }
 
-  private async runHops (via: string, upstream: NonNullable<ProbeJob['proxy']>['upstream'] & object, timeoutMs: number): Promise<void> {
+  private async runHops (via: string, upstream: VlessLink, timeoutMs: number): Promise<void> {
     this.hopsRunning.add(via)
     try {
       const result = await probeUpstream(upstream, this.probeDeps, timeoutMs, this.abort.signal)
