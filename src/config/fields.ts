@@ -5,6 +5,7 @@
 import { validate as validateCron } from 'node-cron'
 import { z } from 'zod'
 import { FAILURE_REASONS } from '../probes/reasons.js'
+import { METRICS, type MetricDef } from '../metrics/catalogue.js'
 import { parseDuration } from './duration.js'
 import { Pattern } from './pattern.js'
 
@@ -94,12 +95,17 @@ export const commonFields = {
 }
 
 /**
- * Label names the prober's own series use, and those Prometheus sets: a constant label must not
- * clash with them.
+ * Label names a constant label must not take: every label of the catalogue's families (by
+ * construction), those of prom-client's process and Node.js metrics, and those Prometheus and its
+ * service discovery set. A duplicate label name makes Prometheus reject the whole scrape.
+ * test/metrics/constant-labels.test.ts checks this against a live registry.
  */
-const RESERVED_LABELS = new Set([
-  'target', 'via', 'phase', 'reason', 'result', 'verdict', 'ip', 'country', 'le', 'quantile', 'version', 'cipher',
-  'subject', 'issuer', 'dimension', 'tag', 'hop', 'step', 'nodejs_version', 'job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container',
+export const DEFAULT_METRIC_LABELS = ['version', 'major', 'minor', 'patch', 'space', 'type', 'kind'] as const
+const TARGET_LABELS = ['job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container', 'le', 'quantile'] as const
+export const RESERVED_LABELS: ReadonlySet<string> = new Set([
+  ...Object.values(METRICS as Record<string, MetricDef>).flatMap((m) => m.labels),
+  ...DEFAULT_METRIC_LABELS,
+  ...TARGET_LABELS,
 ])
 
 /** `labels:`: constant labels of every series (a vantage point: region, cluster), as cloudprober's additional_label. */

@@ -53,3 +53,16 @@ labels: { "9x": a, target: b, __meta: c, instance: d, ok_name: "" }
 targets: [{ name: web, url: "http://127.0.0.1:1/" }]
 `)).toThrow(/labels\.ok_name: Too small[\s\S]*labels\.9x: "9x" is not a valid label name[\s\S]*labels\.target: "target" is a label egress-prober or Prometheus already sets[\s\S]*labels\.__meta: [\s\S]*labels\.instance: /)
 })
+
+it('no constant label can collide with a label any family of /metrics uses: every one is reserved', async () => {
+  const { RESERVED_LABELS } = await import('../../src/config/fields.js')
+  // Every label name on a live /metrics (this app's, and prom-client's defaults), but the constant ones.
+  const used = new Set(samples(await app.scrape()).flatMap((l) => [...(/\{(.*)\}/.exec(l)?.[1] ?? '').matchAll(/(?:^|,)([a-zA-Z_]\w*)="/g)].map((m) => m[1]!)))
+  for (const constant of ['region', 'cluster']) used.delete(constant)
+  expect([...used].filter((name) => !RESERVED_LABELS.has(name))).toEqual([])
+  // prom-client's default metrics, whatever this Node reports (their labels are not all on this scrape).
+  const { createRegistry } = await import('../../src/metrics/registry.js')
+  const defaults = (await createRegistry().getMetricsAsJSON()).flatMap((m) => (m as { values: { labels: Record<string, unknown> }[] }).values.flatMap((v) => Object.keys(v.labels)))
+  expect(defaults.filter((name) => !RESERVED_LABELS.has(name))).toEqual([])
+  expect(() => configFrom(yaml('{ type: x }'))).toThrow(/labels\.type: "type" is a label egress-prober or Prometheus already sets/)
+})
