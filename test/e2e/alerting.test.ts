@@ -199,16 +199,22 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       await chain.lab.startClient()
       await waitFor(async () => pagesSince(down, 'resolved'), (p) => p.length >= 2, 120_000, 'resolved')
 
-      // The dashboards, against a Prometheus that has seen failures and recoveries, once the
-      // egress checks ran again through the recovered proxies (leak flags need both IPs).
-      await waitFor(async () => (await stack.query('egress_ip_leak')).length, (n) => n >= 3, 60_000, 'the egress checks after the recovery')
-      const empty: string[] = []
-      for (const [file, dashboard] of dashboards()) {
-        for (const { panel, expr } of panelQueries(dashboard)) {
-          const result = await stack.query(expr) // throws when Prometheus rejects the query
-          if (result.length === 0) empty.push(`${file} / ${panel}: ${expr}`)
+      // The dashboards, against a Prometheus that has seen failures and recoveries. After the
+      // recovery some panels need a moment: the egress checks must run again (leak flags need both
+      // IPs), and a rate over [1m] of the sidecar's counters two scrapes after its API is back.
+      // So: wait (bounded) until every query returns data; then the same assertion names any
+      // that never did.
+      const emptyQueries = async (): Promise<string[]> => {
+        const empty: string[] = []
+        for (const [file, dashboard] of dashboards()) {
+          for (const { panel, expr } of panelQueries(dashboard)) {
+            const result = await stack.query(expr) // throws when Prometheus rejects the query
+            if (result.length === 0) empty.push(`${file} / ${panel}: ${expr}`)
+          }
         }
+        return empty
       }
+      const empty = await waitFor(emptyQueries, (e) => e.length === 0, 90_000, 'every dashboard query to return data').catch(emptyQueries)
       expect(empty).toEqual([])
       // The region selector lists both vantage points; the overview shows each region's tunnel.
       expect((await stack.query('group by (region) (egress_prober_build_info)')).map((r) => r.metric.region).sort()).toEqual(['eu-west', 'us-east'])
