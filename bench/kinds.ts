@@ -15,6 +15,7 @@ import { Registry } from 'prom-client'
 import { parseConfigText } from '../src/config/load.js'
 import { registerProberMetrics } from '../src/metrics/prober-metrics.js'
 import { buildJobs, runProbe } from '../src/probes/index.js'
+import { ratedOf } from '../src/probes/download.js'
 import type { ProbeDeps, ProbeResult } from '../src/probes/types.js'
 import { ResultStore } from '../src/state/store.js'
 import { startProc } from './lib/proc.js'
@@ -66,7 +67,7 @@ targets: [{ name: dl, kind: download, url: "http://127.0.0.1:${s.httpPort}/bytes
       for (let i = 0; i < 3; i++) {
         const r: ProbeResult = await runProbe(job, deps)
         if (!r.success) throw new Error(`${job.via}: ${r.message}`)
-        got.push(r.throughput!.bytesPerSecond)
+        got.push(ratedOf(r)!.bytesPerSecond)
       }
       const reported = summarize(got)
       rates.push({ via: job.via, pacedBps: paced, reported, ratio: reported.p50 / paced })

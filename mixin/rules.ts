@@ -1,17 +1,10 @@
 /** Alert and recording rules of egress-prober, from a MixinConfig. */
 import type { MixinConfig } from './config.js'
+import type { Rule, RuleGroup } from './rule-types.js'
 import { sloGroups } from './slo.js'
 import { BROKEN_HOP } from './templates.js'
 
-export interface Rule {
-  alert?: string
-  record?: string
-  expr: string
-  for?: string
-  labels?: Record<string, string>
-  annotations?: Record<string, string>
-}
-export interface RuleGroup { name: string, interval?: string, rules: Rule[] }
+export type { Rule, RuleGroup }
 
 type Severity = 'critical' | 'warning' | 'info' | 'none'
 

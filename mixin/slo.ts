@@ -14,7 +14,7 @@
  *   or EgressAllPathsDown fires for the path, and for 10 minutes after, so a dead path pages once.
  */
 import type { MixinConfig } from './config.js'
-import type { Rule, RuleGroup } from './rules.js'
+import type { Rule, RuleGroup } from './rule-types.js'
 import { BROKEN_HOP } from './templates.js'
 
 /** [long window, short window, burn factor, severity]: the workbook's table. */

@@ -1,7 +1,10 @@
 import pino, { type Logger } from 'pino'
 
+/** pino's logger: structured, leveled, secrets never passed to it. */
 export type { Logger }
+/** How log lines are written: logfmt (as the Prometheus exporters) or JSON. */
 export type LogFormat = 'logfmt' | 'json'
+/** The values `--log.format` accepts. */
 export const LOG_FORMATS: LogFormat[] = ['logfmt', 'json']
 
 /**

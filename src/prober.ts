@@ -44,6 +44,7 @@ function jobFingerprint (job: ProbeJob): string {
   return fingerprint
 }
 
+/** The running prober: the current config and its jobs, the schedule, the result store and the metrics; reloads swap them at once. */
 export class Prober {
   readonly store = new ResultStore()
   readonly metrics: ProberMetrics

@@ -18,6 +18,7 @@ export interface CliArgs {
   output: 'table' | 'json'
 }
 
+/** The text `--help` prints: commands, flags and their defaults. */
 export const USAGE = `usage: egress-prober [check] [flags]
 
 Probes targets directly and through HTTP/SOCKS5 proxies and serves Prometheus metrics.

@@ -8,9 +8,11 @@ import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import type { ProbeResult } from '../probes/types.js'
 import { brokenHop } from '../probes/chain.js'
+import { isEgressCheck } from '../probes/kinds.js'
 
 export interface CheckOutput { write: (s: string) => void, color: boolean }
 
+/** Probes every configured pair once, prints a table (or JSON) and returns the exit code: 0 when every pair succeeded, 1 otherwise. */
 export async function runCheck (config: Config, logger: Logger, format: 'table' | 'json', out: CheckOutput): Promise<number> {
   const prober = new Prober(config, { logger, registry: createRegistry() })
   const results = await prober.runOnce()
@@ -31,13 +33,13 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
 
 function summarize (prober: Prober) {
   const { currentConfig: config, store } = prober
-  const egressVias = config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []
+  const egressVias = config.targets.find((t) => isEgressCheck(t.kind))?.via ?? []
   const egress = egressVias.map((via) => {
     const leak = store.leak(via)
     const country = store.egressCountry(via)
     return { via, ip: store.egressIp(via) ?? null, ...(country !== undefined && { country }), ...(leak !== undefined && { leak }) }
   })
-  const verdicts = config.targets.filter((t) => t.kind !== 'egress_ip').map((t) => ({ target: t.name, verdict: store.verdict(t) }))
+  const verdicts = config.targets.filter((t) => !isEgressCheck(t.kind)).map((t) => ({ target: t.name, verdict: store.verdict(t) }))
   const paths = Object.keys(config.proxies).map((via) => ({ via, brokenHop: brokenHop(via, config, store, store.hops(via)) ?? null }))
   return { egress, verdicts, paths }
 }
@@ -56,7 +58,7 @@ export function renderTable (results: ProbeResult[], egressOf: (via: string) => 
     r.success ? '-' : hopOf(r.via) ?? '-',
     (r.durationSeconds * 1000).toFixed(0),
     r.statusCode === 0 ? '-' : String(r.statusCode),
-    (r.kind === 'egress_ip' ? r.egressIp : egressOf(r.via)) ?? '-',
+    (r.egressIp ?? egressOf(r.via)) ?? '-',
   ])
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
   const line = (row: string[], ok?: boolean): string => row.map((c, i) => {

@@ -102,6 +102,7 @@ function withHandshakeRefresh (source: WebConfigSource, server: http.Server): ht
   return server
 }
 
+/** Runs the prober and its web server until stopped: schedule, reloads (SIGHUP, `/-/reload` when enabled), bounded shutdown. */
 export async function serve (config: Config, logger: Logger, opts: ServeOptions = { lifecycle: false }): Promise<Running> {
   const registry = createRegistry()
   const escaped = new Counter({ ...promClientOptions('egress_prober_escaped_errors_total'), registers: [registry] })

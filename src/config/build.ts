@@ -4,8 +4,7 @@
  */
 import { isAbsolute, join } from 'node:path'
 import { createTask } from 'node-cron'
-import { KINDS } from '../probes/kinds.js'
-import type { EgressIpSettings } from '../probes/egress-ip.js'
+import { egressCheckKind, kindOf } from '../probes/kinds.js'
 import type { RawConfig, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
 import { parseVlessLink } from './vless-link.js'
@@ -35,7 +34,7 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
   }
   const allVia = [DIRECT, ...Object.keys(raw.proxies ?? {})]
   const targets: TargetConfig[] = []
-  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, { ...raw.egress_ip, name: EGRESS_IP_TARGET, kind: 'egress_ip' } as RawTarget, allVia, ctx))
+  if (raw.egress_ip !== undefined) targets.push(buildTarget(raw, { ...raw.egress_ip, name: EGRESS_IP_TARGET, kind: egressCheckKind() } as RawTarget, allVia, ctx))
   for (const t of (raw.targets ?? []) as RawTarget[]) targets.push(buildTarget(raw, t, allVia, ctx))
   const xray = raw.xray === undefined ? {} : { xray: { address: raw.xray.api, flavor: raw.xray.flavor ?? 'auto', timeoutMs: raw.xray.timeout ?? 2000 } }
   return {
@@ -54,11 +53,13 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
   }
 }
 
-/** The egress-IP check's lists (at most one target is of kind egress_ip; checks.ts). */
+/** The egress check's lists, as its kind reads them from its settings (at most one such target; checks.ts). */
 function egressIpOf (targets: TargetConfig[]): Config['egressIp'] {
-  const check = targets.find((t) => t.kind === 'egress_ip')
-  const settings = check?.settings as EgressIpSettings | undefined
-  return { expect: settings?.expect ?? [], expectCountry: settings?.expectCountry ?? [] }
+  for (const t of targets) {
+    const lists = kindOf(t.kind).egressCheck?.(t.settings)
+    if (lists !== undefined) return lists
+  }
+  return { expect: [], expectCountry: [] }
 }
 
 function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: BuildContext): TargetConfig {
@@ -71,7 +72,7 @@ function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: Build
     timeoutMs: t.timeout ?? raw.defaults?.timeout ?? DEFAULTS.timeoutMs,
     tls: buildTls(t.tls, ctx),
     ipFamily: t.ip_family ?? 'auto',
-    settings: KINDS[t.kind].build(t, { defaults: raw.defaults ?? {} }),
+    settings: kindOf(t.kind).build(t, { defaults: raw.defaults ?? {} }),
   }
   if (t.schedule !== undefined) {
     target.schedule = t.schedule

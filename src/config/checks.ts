@@ -10,6 +10,7 @@ import { DEFAULTS } from './build.js'
 import { formatPath } from './errors.js'
 import { FileProblem, readBoundedFile } from './read-file.js'
 import { duration } from './fields.js'
+import { isEgressCheck } from '../probes/kinds.js'
 import { DIRECT, EGRESS_IP_TARGET } from './types.js'
 
 type Rec = Record<string, unknown>
@@ -65,7 +66,7 @@ export function crossCheck (raw: unknown, baseDir: string): CheckResult {
   targets.forEach((t, i) => {
     const target = rec(t)
     checkProbe(target, ['targets', i])
-    if (target.kind === 'egress_ip') {
+    if (typeof target.kind === 'string' && isEgressCheck(target.kind)) {
       if (egressCheck !== undefined) add(['targets', i, 'kind'], `only one egress-IP check is allowed (there is one in ${egressCheck})`)
       egressCheck ??= formatPath(['targets', i])
     }

@@ -4,8 +4,8 @@
  */
 import { validate as validateCron } from 'node-cron'
 import { z } from 'zod'
-import { FAILURE_REASONS } from '../probes/reasons.js'
-import { METRICS, type MetricDef } from '../metrics/catalogue.js'
+import { reasonNames, type FailureReason } from '../probes/reasons.js'
+import { allFamilies } from '../metrics/catalogue.js'
 import { parseDuration } from './duration.js'
 import { Pattern } from './pattern.js'
 
@@ -63,15 +63,21 @@ export function urlOf (schemes: string[], needsPort = false): z.ZodType<string> 
   }, { message: `must be ${article} ${list} URL${needsPort ? ' with a port (host:port)' : ''}` })
 }
 
+/** An `http://` or `https://` target URL. */
 export const httpUrl = urlOf(['http', 'https'])
+/** Expected statuses: codes and `2xx`-style ranges, at least one. */
 export const httpStatus = z.array(statusEntry).min(1)
+/** Request headers (`headers:`), name to value; values are secrets, never shown. */
 export const httpHeaders = z.record(z.string(), z.string())
+/** The most body bytes a probe reads (a positive integer). */
 export const maxBodyBytes = z.number().int().positive()
 
+/** One `classify:` rule: a status (or list of ranges), an optional body regex and the reason it means. */
 export const classifySchema = z.strictObject({
   status: z.union([statusEntry, z.array(statusEntry).min(1)]),
   body_regex: regex.optional(),
-  reason: z.enum(FAILURE_REASONS),
+  // Read when a config is parsed: the closed set and the reasons of every registered kind.
+  reason: z.string().refine((r) => (reasonNames() as string[]).includes(r), { error: () => `must be one of ${reasonNames().join(', ')}` }).transform((r) => r as FailureReason),
 })
 
 /** `tls:` of a target (TLS with it) or of an `https://` proxy (TLS with the proxy). */
@@ -102,8 +108,9 @@ export const commonFields = {
  */
 export const DEFAULT_METRIC_LABELS = ['version', 'major', 'minor', 'patch', 'space', 'type', 'kind'] as const
 const TARGET_LABELS = ['job', 'instance', 'pod', 'namespace', 'service', 'endpoint', 'container', 'le', 'quantile'] as const
-export const RESERVED_LABELS: ReadonlySet<string> = new Set([
-  ...Object.values(METRICS as Record<string, MetricDef>).flatMap((m) => m.labels),
+/** Read when a config is parsed, so the families of every registered kind count too. */
+export const reservedLabels = (): ReadonlySet<string> => new Set([
+  ...allFamilies().flatMap(([, m]) => m.labels),
   ...DEFAULT_METRIC_LABELS,
   ...TARGET_LABELS,
 ])
@@ -114,6 +121,6 @@ export const constantLabels = z.record(z.string(), z.string().min(1).max(128)).s
   if (names.length > 16) ctx.addIssue({ code: 'custom', message: 'at most 16 constant labels' })
   for (const name of names) {
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) ctx.addIssue({ code: 'custom', path: [name], message: `"${name.slice(0, 64)}" is not a valid label name (letters, digits, _; not starting with __ or a digit)` })
-    else if (RESERVED_LABELS.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is a label egress-prober or Prometheus already sets` })
+    else if (reservedLabels().has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is a label egress-prober or Prometheus already sets` })
   }
 })

@@ -69,7 +69,7 @@ export function loadConfigFromEnv (env: NodeJS.ProcessEnv = process.env): Config
 
 /** Every problem in one pass: the schema's, and the checks across fields and files. */
 function validate (value: unknown, baseDir: string, source: string): Config {
-  const parsed = configSchema.safeParse(value)
+  const parsed = configSchema().safeParse(value)
   const checked = crossCheck(value, baseDir)
   const problems = [...new Set([...(parsed.success ? [] : parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`)), ...checked.problems])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source)

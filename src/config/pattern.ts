@@ -8,6 +8,7 @@
  */
 import { RE2JS } from 're2js'
 
+/** A compiled RE2 pattern: linear-time matching, so nothing from the network meets a backtracking regex. */
 export class Pattern {
   private readonly re: RE2JS
 

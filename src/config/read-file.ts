@@ -16,6 +16,7 @@ export class FileProblem extends Error {
   }
 }
 
+/** Reads a regular file of at most `maxBytes` without blocking on a FIFO or device; throws a FileProblem naming what is wrong. */
 export function readBoundedFile (file: string, maxBytes: number): { data: Buffer, stats: Stats } {
   let fd: number
   try {

@@ -3,24 +3,13 @@
  * (strict objects), as in blackbox_exporter's `yaml.UnmarshalStrict`.
  */
 import { z } from 'zod'
-import { KINDS } from '../probes/kinds.js'
+import { allKinds, egressCheckKind, kindOf, kindsVersion } from '../probes/kinds.js'
 import { commonFields, constantLabels, duration, tlsSchema } from './fields.js'
-import type { ProbeKindName } from './types.js'
 import { parseListen } from './listen.js'
 import { parseProxyUrl } from './proxy-url.js'
 import { parseVlessLink } from './vless-link.js'
-import { PROXY_SCHEMES, PROXY_TRANSPORTS } from '../transport/transports.js'
+import { PROXY_SCHEMES, transportOf } from '../transport/transports.js'
 
-
-/** A target's YAML: the schema of its kind (`http` when it names none), from probes/kinds.ts. */
-const kindSchemas = Object.values(KINDS).map((k) => k.schema)
-const targetSchema = z.preprocess(
-  (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'http' } : v,
-  z.discriminatedUnion('kind', kindSchemas as unknown as [typeof kindSchemas[number], ...typeof kindSchemas]),
-)
-
-/** The `egress_ip:` section: an `egress_ip` check named egress_ip, written without name and kind. */
-const egressIpSchema = KINDS.egress_ip.schema.omit({ kind: true, name: true })
 
 const proxySchema = z.union([
   z.string(),
@@ -33,10 +22,25 @@ const proxySchema = z.union([
     if (typeof upstream === 'string') ctx.addIssue({ code: 'custom', path: ['upstream'], message: upstream })
   }
   if (typeof problem === 'string') return
-  if (typeof spec !== 'string' && spec.tls !== undefined && !PROXY_TRANSPORTS[problem.protocol].acceptsTls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls: is for proxies spoken to over TLS (${PROXY_SCHEMES.filter((s) => PROXY_TRANSPORTS[s].acceptsTls).join(', ')})` })
+  if (typeof spec !== 'string' && spec.tls !== undefined && !transportOf(problem.protocol).acceptsTls) ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls: is for proxies spoken to over TLS (${PROXY_SCHEMES.filter((s) => transportOf(s).acceptsTls).join(', ')})` })
 })
 
-export const configSchema = z.strictObject({
+/** A target's YAML: the schema of its kind (`http` when it names none), from probes/kinds.ts. */
+function targetSchema () {
+  const schemas = allKinds().map(([, k]) => k.schema)
+  return z.preprocess(
+    (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'http' } : v,
+    z.discriminatedUnion('kind', schemas as [typeof schemas[number], ...typeof schemas]),
+  )
+}
+
+/** The `egress_ip:` section: the egress check kind's target, written without name and kind. */
+function egressIpSchema () {
+  const kind = egressCheckKind()
+  return kind === undefined ? z.never() : kindOf(kind).schema.omit({ kind: true, name: true })
+}
+
+const buildSchema = () => z.strictObject({
   listen: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port, [v6]:port or :port' }).optional(),
   defaults: z.strictObject({
     interval: duration.optional(),
@@ -50,8 +54,8 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ per_target_histogram: z.boolean().optional() }).optional(),
   proxies: z.record(z.string(), proxySchema).optional(),
   route: z.strictObject({ prefer: z.enum(['order', 'latency']).optional() }).optional(),
-  egress_ip: egressIpSchema.optional(),
-  targets: z.array(targetSchema).optional(),
+  egress_ip: egressIpSchema().optional(),
+  targets: z.array(targetSchema()).optional(),
   xray: z.strictObject({
     api: z.string().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port' }),
     flavor: z.enum(['auto', 'xray', 'v2ray']).optional(),
@@ -60,6 +64,14 @@ export const configSchema = z.strictObject({
   }).optional(),
 })
 
-export type RawConfig = z.infer<typeof configSchema>
-/** What build.ts reads of any target; the rest is its kind's (KINDS[kind].build). */
-export type RawTarget = z.infer<z.ZodObject<typeof commonFields>> & { kind: ProbeKindName, url: string }
+let built: { version: number, schema: ReturnType<typeof buildSchema> } | undefined
+
+/** The config schema of the kinds registered now (built again after another is registered). */
+export function configSchema (): ReturnType<typeof buildSchema> {
+  if (built?.version !== kindsVersion()) built = { version: kindsVersion(), schema: buildSchema() }
+  return built.schema
+}
+
+export type RawConfig = z.infer<ReturnType<typeof buildSchema>>
+/** What build.ts reads of any target; the rest is its kind's (kindOf(kind).build). */
+export type RawTarget = z.infer<z.ZodObject<typeof commonFields>> & { kind: string, url: string }

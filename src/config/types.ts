@@ -1,18 +1,20 @@
-/** The validated, camelCase configuration the rest of the program sees. */
+/**
+ * The validated, camelCase configuration the rest of the program sees. The bottom layer: it
+ * imports no module of probes/ or transport/ but the reasons (a leaf), so every layer can use it.
+ */
 import type { FailureReason } from '../probes/reasons.js'
 import type { Pattern } from './pattern.js'
 import type { VlessLink } from './vless-link.js'
 
-import type { ProbeKindName } from '../probes/kinds.js'
-import type { IpFamily } from '../transport/dial.js'
-export type { ProbeKindName }
-import type { ProxyProtocol } from '../transport/transports.js'
-export type { ProxyProtocol }
+
+/** Which address family a target is probed over: `auto` tries every resolved address (Happy Eyeballs). */
+export type IpFamily = 'auto' | 'ipv4' | 'ipv6'
 
 /** A named egress path through a proxy. `direct` is not a proxy and has none. */
 export interface ProxyConfig {
   name: string
-  protocol: ProxyProtocol
+  /** The URL scheme, a key of transport/transports.ts (validated at load). */
+  protocol: string
   host: string
   port: number
   username?: string
@@ -35,6 +37,7 @@ export interface StatusRange { min: number, max: number }
 /** A rule mapping a status (and optional body pattern) to a failure reason. */
 export interface ClassifyRule { status: StatusRange[], bodyRegex?: Pattern, reason: FailureReason }
 
+/** What an HTTP answer must be to count as success: statuses, body patterns, content type, size, redirect hosts. */
 export interface ExpectConfig {
   status: StatusRange[]
   bodyRegex?: Pattern
@@ -45,15 +48,18 @@ export interface ExpectConfig {
   redirectHosts: string[]
 }
 
+/** TLS settings: trusted CAs (none = the system's), verification and the server name to send. */
 export interface TlsConfig {
   ca?: Buffer
   insecureSkipVerify: boolean
   serverName?: string
 }
 
+/** One target: its kind, URL, the vias it is probed through, timing, TLS and the settings its kind built. */
 export interface TargetConfig {
   name: string
-  kind: ProbeKindName
+  /** A registered kind's name (probes/kinds.ts; validated at load). */
+  kind: string
   url: URL
   via: string[]
   /** The probe interval; for `schedule:` targets the longest gap between two cron runs. */
@@ -81,6 +87,7 @@ export interface XrayConfig {
   timeoutMs: number
 }
 
+/** The whole validated configuration: listen address, defaults, proxies, targets and the optional Xray stats API. */
 export interface Config {
   listen: string
   jitterMs: number

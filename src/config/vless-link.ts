@@ -11,6 +11,7 @@ import { unbracket } from '../net/ip.js'
 export type VlessSecurity = 'none' | 'tls' | 'reality'
 export type VlessNetwork = 'tcp' | 'ws'
 
+/** A parsed `vless://` share link: server, id (a secret), transport, security and their parameters. */
 export interface VlessLink {
   /** The user id (a UUID): a secret. */
   id: Buffer

@@ -1,10 +1,14 @@
 /**
- * Every metric family egress-prober exports (but /probe's blackbox_exporter names): its type, HELP
- * and label names, in one place. Writers take HELP and TYPE from here; docs/metrics.md documents
- * each (a test keeps the two equal). Adding a metric is a line here, where it is set, and its docs.
+ * Every metric family egress-prober exports: its type, HELP and label names, in one place. Three
+ * parts: `METRICS` (ours, on /metrics and /probe), `PROBE_METRICS` (blackbox_exporter's names and
+ * HELP, on /probe) and the families probe kinds declare (`families` in a kind's file, joined here
+ * when the kind is registered). Writers take HELP and TYPE from here; docs/metrics.md documents
+ * each (a test keeps them equal). Adding a metric is a line here, where it is set, and its docs.
  */
+/** A family: its type, label names (constant labels come first, then these) and HELP. */
 export interface MetricDef { type: 'gauge' | 'counter' | 'histogram', help: string, labels: readonly string[] }
 
+/** Our families (`egress_*`, `xray_*`): type, label names and HELP. */
 export const METRICS = {
   egress_probe_ssl_earliest_cert_expiry_seconds: { type: 'gauge', labels: ['target', 'via'], help: 'When the earliest-expiring certificate of the chain the target sent expires, in seconds since the epoch (https).' },
   egress_probe_tls_info: { type: 'gauge', labels: ['target', 'via', 'version', 'cipher', 'subject', 'issuer'], help: "The TLS version and cipher of the handshake with the target, and its leaf certificate's subject and issuer (value 1; text bounded to 128 printable characters)." },
@@ -23,9 +27,6 @@ export const METRICS = {
   egress_path_broken_hop: { type: 'gauge', labels: ['via', 'hop'], help: 'Where a proxy path breaks: 1 for the first hop that fails (sidecar, upstream_unreachable, upstream_handshake, tunnel, egress, target); no series while the path works.' },
   egress_upstream_hop_success: { type: 'gauge', labels: ['via', 'step'], help: "Whether the latest hop probe of a proxy's upstream VLESS server succeeded on the direct path: step tcp (connect) and tls (the handshake with the link's SNI; REALITY's camouflage answer is not verified)." },
   egress_upstream_hop_seconds: { type: 'gauge', labels: ['via', 'step'], help: "How long each step of the latest hop probe of a proxy's upstream took." },
-  egress_probe_throughput_bytes_per_second: { type: 'gauge', labels: ['target', 'via'], help: "Body bytes per second of the pair's latest download, first byte to last (kind: download; also when the deadline cut it)." },
-  egress_probe_throughput_floor_bytes_per_second: { type: 'gauge', labels: ['target'], help: "A download target's min_bytes_per_second: EgressThroughputLow fires for a proxy below it." },
-  egress_probe_throughput_min_ratio: { type: 'gauge', labels: ['target'], help: "A download target's min_ratio_to_direct: EgressThroughputLow fires for a proxy below this share of direct's rate." },
   egress_probe_success: { type: 'gauge', labels: ['target', 'via'], help: 'Whether the latest probe of the target through the via succeeded (1) or not (0).' },
   egress_probe_status_code: { type: 'gauge', labels: ['target', 'via'], help: 'HTTP status code of the latest probe (0 when no response arrived).' },
   egress_probe_last_run_timestamp_seconds: { type: 'gauge', labels: ['target', 'via'], help: 'When the latest probe started, in seconds since the epoch.' },
@@ -53,7 +54,55 @@ export const METRICS = {
   xray_traffic_downlink_bytes_total: { type: 'counter', labels: ['dimension', 'tag'], help: 'Bytes sent down (server → client) per inbound, outbound or user (QueryStats, never reset).' },
 } as const satisfies Record<string, MetricDef>
 
+/** The name of one of our families. */
 export type MetricName = keyof typeof METRICS
+
+/** blackbox_exporter's families on /probe, with its HELP texts (prober/http.go, tcp.go, tls.go, utils.go). */
+export const PROBE_METRICS = {
+  probe_success: { type: 'gauge', labels: [], help: 'Displays whether or not the probe was a success' },
+  probe_duration_seconds: { type: 'gauge', labels: [], help: 'Returns how long the probe took to complete in seconds' },
+  probe_dns_lookup_time_seconds: { type: 'gauge', labels: [], help: 'Returns the time taken for probe dns lookup in seconds' },
+  probe_ip_protocol: { type: 'gauge', labels: [], help: 'Specifies whether probe ip protocol is IP4 or IP6' },
+  probe_ip_addr_hash: { type: 'gauge', labels: [], help: "Specifies the hash of IP address. It's useful to detect if the IP address changes." },
+  probe_failed_due_to_regex: { type: 'gauge', labels: [], help: 'Indicates if probe failed due to regex' },
+  probe_ssl_earliest_cert_expiry: { type: 'gauge', labels: [], help: 'Returns last SSL chain expiry in unixtime' },
+  probe_ssl_last_chain_expiry_timestamp_seconds: { type: 'gauge', labels: [], help: 'Returns last SSL chain expiry in timestamp' },
+  probe_ssl_last_chain_info: { type: 'gauge', labels: ['fingerprint_sha256', 'issuer', 'subject', 'subjectalternative'], help: 'Contains SSL leaf certificate information' },
+  probe_tls_version_info: { type: 'gauge', labels: ['version'], help: 'Returns the TLS version used or NaN when unknown' },
+  probe_http_duration_seconds: { type: 'gauge', labels: ['phase'], help: 'Duration of http request by phase, summed over all redirects' },
+  probe_http_status_code: { type: 'gauge', labels: [], help: 'Response HTTP status code' },
+  probe_http_content_length: { type: 'gauge', labels: [], help: 'Length of http content response' },
+  probe_http_uncompressed_body_length: { type: 'gauge', labels: [], help: 'Length of uncompressed response body' },
+  probe_http_version: { type: 'gauge', labels: [], help: 'Returns the version of HTTP of the probe response' },
+  probe_http_ssl: { type: 'gauge', labels: [], help: 'Indicates if SSL was used for the final redirect' },
+  probe_http_redirects: { type: 'gauge', labels: [], help: 'The number of redirects' },
+  probe_http_last_modified_timestamp_seconds: { type: 'gauge', labels: [], help: 'Returns the Last-Modified HTTP response header in unixtime' },
+} as const satisfies Record<string, MetricDef>
+
+/** The families probe kinds declared, by name (registerFamilies). */
+const kindFamilies = new Map<string, MetricDef>()
+
+/** A family of any part of the catalogue, or undefined. */
+export function familyDef (name: string): MetricDef | undefined {
+  return (METRICS as Record<string, MetricDef>)[name] ?? (PROBE_METRICS as Record<string, MetricDef>)[name] ?? kindFamilies.get(name)
+}
+
+/** Every family of the catalogue: ours, blackbox's and the registered kinds'. */
+export function allFamilies (): [string, MetricDef][] {
+  return [...Object.entries(METRICS), ...Object.entries(PROBE_METRICS), ...kindFamilies]
+}
+
+/**
+ * Adds a kind's own families (probes/kinds.ts calls this when it registers the kind). A name
+ * must be new and in our namespace (`egress_`), so a kind can neither shadow nor collide.
+ */
+export function registerFamilies (defs: Readonly<Record<string, MetricDef>>): void {
+  for (const [name, def] of Object.entries(defs)) {
+    if (!/^egress_[a-z0-9_]+$/.test(name)) throw new Error(`metric "${name}" must be a snake_case name starting with egress_`)
+    if (familyDef(name) !== undefined) throw new Error(`metric "${name}" exists already`)
+    kindFamilies.set(name, def)
+  }
+}
 
 /** Options for a prom-client metric of the catalogue. */
 export function promClientOptions (name: MetricName): { name: string, help: string, labelNames: string[] } {

@@ -4,7 +4,7 @@
  * label objects and escaping them again on every scrape. Label sets here are formatted once
  * per pair and reused.
  */
-import { METRICS, type MetricDef, type MetricName } from './catalogue.js'
+import { familyDef } from './catalogue.js'
 
 /** Escapes a label value: backslash, double quote and line feed (exposition format). */
 export function escapeLabelValue (v: string): string {
@@ -27,9 +27,10 @@ export function formatValue (v: number): string {
 export class ExpositionWriter {
   private readonly parts: string[] = []
 
-  /** A family of the catalogue, with its HELP and TYPE. */
-  def (name: MetricName): this {
-    const m: MetricDef = METRICS[name]
+  /** A family of the catalogue (ours, blackbox's or a kind's), with its HELP and TYPE. */
+  def (name: string): this {
+    const m = familyDef(name)
+    if (m === undefined) throw new Error(`metric "${name}" is not in the catalogue (metrics/catalogue.ts)`)
     return this.family(name, m.help, m.type)
   }
 

@@ -12,6 +12,7 @@ import { VERDICTS } from '../probes/verdict.js'
 import { brokenHop } from '../probes/chain.js'
 import type { ResultStore } from '../state/store.js'
 import { pairPhases } from '../probes/phases.js'
+import { allKinds, isEgressCheck } from '../probes/kinds.js'
 import { PHASES, type Phase } from '../transport/trace.js'
 import { promClientOptions, type MetricName } from './catalogue.js'
 import { ExpositionWriter, formatValue, labelString } from './exposition.js'
@@ -20,6 +21,7 @@ import { PairSeriesTable } from './pair-series.js'
 /** Few enough to keep /metrics small at thousands of pairs; 2.5 s is the EgressProxySlow threshold. */
 export const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
+/** What the prober tells the metrics: results, skipped and late runs, local errors; and the /metrics text of the egress_* families. */
 export interface ProberMetrics {
   /** Counts a result: scheduled probes per pair, re-checks per via (apart, so ratios stay honest). */
   record: (result: ProbeResult, cause: 'schedule' | 'recheck') => void
@@ -36,6 +38,7 @@ export interface ProberMetrics {
   chunks: () => Generator<string>
 }
 
+/** Sets up the egress_* families: prom-client ones in `registry`, the per-pair ones rendered from `store` at each scrape. */
 export function registerProberMetrics (registry: Registry, store: ResultStore, config: () => Config, version: string): ProberMetrics {
   const table = new PairSeriesTable(DURATION_BUCKETS, config().perTargetHistogram)
   const startDelay = new Histogram({
@@ -142,7 +145,7 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
     w.sample('egress_probe_tls_info', `${pair(e)},${labelString([['version', t.version], ['cipher', t.cipher], ['subject', t.leaf.subject], ['issuer', t.leaf.issuer]])}`, 1)
   }
   yield w.drain()
-  renderThroughput(w, entries, pair, lbl)
+  yield * renderKinds(w, entries, config, pair)
   w.def('egress_probe_interval_seconds')
   for (const t of config.targets) for (const via of t.via) w.sample('egress_probe_interval_seconds', pair({ target: t.name, via }), t.intervalMs / 1000)
   yield w.drain()
@@ -151,7 +154,7 @@ function * renderChunks (w: ExpositionWriter, store: ResultStore, config: Config
   renderEgress(w, store, config, lbl)
   w.def('egress_target_verdict')
   for (const t of config.targets) {
-    if (t.kind === 'egress_ip') continue
+    if (isEgressCheck(t.kind)) continue
     const verdict = store.verdict(t)
     for (const v of VERDICTS) w.sample('egress_target_verdict', lbl(['target', t.name], ['verdict', v]), v === verdict ? 1 : 0)
   }
@@ -197,7 +200,7 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
     if (expected !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), expected ? 1 : 0)
   }
   w.def('egress_ip_changes_total')
-  for (const via of config.targets.find((t) => t.kind === 'egress_ip')?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
+  for (const via of config.targets.find((t) => isEgressCheck(t.kind))?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
   w.def('egress_proxy_up')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
   renderChain(w, store, config, lbl)
@@ -221,16 +224,19 @@ function renderChain (w: ExpositionWriter, store: ResultStore, config: Config, l
   for (const { via, step, r } of steps) w.sample('egress_upstream_hop_seconds', lbl(['via', via], ['step', step]), r.seconds)
 }
 
-/** Downloads: the rate of each pair's latest download, and each target's configured limits. */
-function renderThroughput (w: ExpositionWriter, entries: ReturnType<ResultStore['entries']>, pair: (r: { target: string, via: string }) => string, lbl: Labeler): void {
-  const rated = entries.flatMap((e) => e.state.latest?.throughput === undefined ? [] : [{ target: e.target, via: e.via, t: e.state.latest.throughput }])
-  w.def('egress_probe_throughput_bytes_per_second')
-  for (const e of rated) w.sample('egress_probe_throughput_bytes_per_second', pair(e), e.t.bytesPerSecond)
-  const limits = new Map(rated.map((e) => [e.target, e.t]))
-  w.def('egress_probe_throughput_floor_bytes_per_second')
-  for (const [target, t] of limits) if (t.floor !== undefined) w.sample('egress_probe_throughput_floor_bytes_per_second', lbl(['target', target]), t.floor)
-  w.def('egress_probe_throughput_min_ratio')
-  for (const [target, t] of limits) if (t.minRatio !== undefined) w.sample('egress_probe_throughput_min_ratio', lbl(['target', target]), t.minRatio)
+/** The families kinds declared, each kind's writer given the latest results of its own pairs. */
+function * renderKinds (w: ExpositionWriter, entries: ReturnType<ResultStore['entries']>, config: Config, pair: (r: { target: string, via: string }) => string): Generator<string> {
+  const targets = new Map(config.targets.map((t) => [t.name, t]))
+  for (const [name, kind] of allKinds()) {
+    if (kind.metrics === undefined) continue
+    const pairs = entries.flatMap((e) => {
+      const target = targets.get(e.target)
+      const result = e.state.latest
+      return target?.kind !== name || result === undefined ? [] : [{ target, via: e.via, settings: target.settings, result, labels: pair(e) }]
+    })
+    kind.metrics(w, pairs)
+    yield w.drain()
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Metric, Registry } from 'prom-client'
 
+/** One sample of a snapshot family: its labels and value. */
 export interface Sample { labels?: Record<string, string>, value: number }
 
 export interface SnapshotMetric {
@@ -15,6 +16,7 @@ export interface SnapshotMetric {
   samples: () => Sample[] | Promise<Sample[]>
 }
 
+/** Registers a family whose samples are read fresh at each scrape (the Xray stats). */
 export function registerSnapshotMetric (registry: Registry, m: SnapshotMetric): void {
   const { name, help, type } = m
   const metric = {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 /** The longest IP literal: a full IPv6 address with a dotted IPv4 tail. */
 const MAX_LENGTH = 45
 
+/** An IP address in one canonical text form (IPv4-mapped IPv6 as IPv4, IPv6 compressed and lower case), or undefined when the text is not one. */
 export function canonicalIp (text: string): string | undefined {
   if (text.length > MAX_LENGTH || text.includes('%')) return undefined
   const family = isIP(text)

@@ -11,11 +11,13 @@ import type { HopResult } from './hops.js'
 import { blamesProber, type FailureReason } from './reasons.js'
 
 export const HOPS = ['sidecar', 'upstream_unreachable', 'upstream_handshake', 'tunnel', 'egress', 'target'] as const
+/** A hop of a proxy path, from the sidecar to the target (HOPS, in order). */
 export type Hop = typeof HOPS[number]
 
 /** Reasons that say the sidecar's own inbound refused or did not answer. */
 const SIDECAR: ReadonlySet<FailureReason> = new Set(['proxy_refused', 'proxy_timeout'])
 
+/** The first hop of a proxy path that fails, from its latest results and hop probes; undefined while the path works. */
 export function brokenHop (via: string, config: Config, store: ResultStore, hops: HopResult | undefined): Hop | undefined {
   const pairs = config.targets.filter((t) => t.via.includes(via))
   const failing = pairs.filter((t) => { const r = store.get(t.name, via)?.latest; return r !== undefined && !r.success && !blamesProber(r.reason) })

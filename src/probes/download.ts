@@ -9,6 +9,7 @@ import { commonFields, httpHeaders, httpStatus, httpUrl } from '../config/fields
 import type { StatusRange } from '../config/types.js'
 import { exchange, type HttpRequest } from './exchange.js'
 import { inRanges } from './expect.js'
+import { labelString } from '../metrics/exposition.js'
 import { defineKind } from './kind.js'
 import { toResult } from './result.js'
 import type { ProbeResult } from './types.js'
@@ -46,23 +47,40 @@ export const download = defineKind({
     const ex = await exchange(job, s.request, deps, signal)
     const badStatus = ex.failure === undefined && !inRanges(ex.statusCode, s.status)
     const result = toResult(job, ex, badStatus ? { reason: 'http_status', message: `unexpected status ${ex.statusCode}` } : undefined)
-    if (ex.bodyBytes > 0) {
-      result.throughput = {
-        bytesPerSecond: ex.bodyBytes / Math.max(MIN_TRANSFER_S, result.phases.transfer),
-        ...(s.floor !== undefined && { floor: s.floor }),
-        ...(s.minRatio !== undefined && { minRatio: s.minRatio }),
-      }
-    }
+    if (ex.bodyBytes > 0) result.own = { bytesPerSecond: ex.bodyBytes / Math.max(MIN_TRANSFER_S, result.phases.transfer) } satisfies Rated
     if (result.success) result.message = `${ex.bodyBytes} bytes at ${rate(result)}`
     return result
   },
+  tlsSchemes: ['https:'],
+  families: {
+    egress_probe_throughput_bytes_per_second: { type: 'gauge', labels: ['target', 'via'], help: "Body bytes per second of the pair's latest download, first byte to last (kind: download; also when the deadline cut it)." },
+    egress_probe_throughput_floor_bytes_per_second: { type: 'gauge', labels: ['target'], help: "A download target's min_bytes_per_second: EgressThroughputLow fires for a proxy below it." },
+    egress_probe_throughput_min_ratio: { type: 'gauge', labels: ['target'], help: "A download target's min_ratio_to_direct: EgressThroughputLow fires for a proxy below this share of direct's rate." },
+  },
   probeFamilies: (w, r) => {
     w.def('egress_probe_throughput_bytes_per_second')
-    if (r.throughput !== undefined) w.sample('egress_probe_throughput_bytes_per_second', '', r.throughput.bytesPerSecond)
+    const rated = ratedOf(r)
+    if (rated !== undefined) w.sample('egress_probe_throughput_bytes_per_second', '', rated.bytesPerSecond)
+  },
+  // The rate of each pair's latest download; a target's limits once one of its pairs has a rate.
+  metrics: (w, pairs) => {
+    const rated = pairs.flatMap((p) => { const r = ratedOf(p.result); return r === undefined ? [] : [{ ...p, rate: r.bytesPerSecond }] })
+    w.def('egress_probe_throughput_bytes_per_second')
+    for (const p of rated) w.sample('egress_probe_throughput_bytes_per_second', p.labels, p.rate)
+    const limits = new Map(rated.map((p) => [p.target.name, p.settings]))
+    w.def('egress_probe_throughput_floor_bytes_per_second')
+    for (const [target, s] of limits) if (s.floor !== undefined) w.sample('egress_probe_throughput_floor_bytes_per_second', labelString([['target', target]]), s.floor)
+    w.def('egress_probe_throughput_min_ratio')
+    for (const [target, s] of limits) if (s.minRatio !== undefined) w.sample('egress_probe_throughput_min_ratio', labelString([['target', target]]), s.minRatio)
   },
 })
 
+/** What a download measured of its own (ProbeResult.own): the body's rate, once a byte came. */
+export interface Rated { bytesPerSecond: number }
+/** The rate a download result measured (undefined before the first body byte, or for another kind). */
+export const ratedOf = (r: ProbeResult): Rated | undefined => r.kind === 'download' ? r.own as Rated | undefined : undefined
+
 function rate (r: ProbeResult): string {
-  const bps = r.throughput?.bytesPerSecond ?? 0
+  const bps = ratedOf(r)?.bytesPerSecond ?? 0
   return bps >= 1e6 ? `${(bps / 1e6).toFixed(1)} MB/s` : `${(bps / 1e3).toFixed(1)} kB/s`
 }

@@ -8,6 +8,7 @@ import { exchange, type HttpRequest } from './exchange.js'
 import { inRanges } from './expect.js'
 import type { Failure } from './failure.js'
 import { DEFAULT_STATUS } from './http.js'
+import { labelString } from '../metrics/exposition.js'
 import { defineKind } from './kind.js'
 import { toResult } from './result.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './types.js'
@@ -53,6 +54,15 @@ export const egressIp = defineKind({
     return settings
   },
   probe: (job, s, deps, signal) => probeEgressIp(job, s, deps, signal),
+  tlsSchemes: ['https:'],
+  // Its results are each path's egress IP: the store keeps them, /metrics judges proxies by these lists.
+  egressCheck: (s) => ({ expect: s.expect, expectCountry: s.expectCountry }),
+  probeFamilies: (w, r) => {
+    w.def('egress_ip_info')
+    if (r.egressIp === undefined) return
+    const country = r.egressCountry === undefined ? [] : [['country', r.egressCountry] as [string, string]]
+    w.sample('egress_ip_info', labelString([['via', r.via], ['ip', r.egressIp], ...country]), 1)
+  },
 })
 
 /**

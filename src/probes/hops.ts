@@ -15,11 +15,13 @@ import { classifyError } from './failure.js'
 import type { FailureReason } from './reasons.js'
 import type { ProbeDeps } from './types.js'
 
+/** One step of a hop probe: whether it worked, why not, and how long it took. */
 export interface HopStep { ok: boolean, reason?: FailureReason, seconds: number }
 
 /** The upstream's hops as the direct path sees them: TCP, then TLS (absent for security=none). */
 export interface HopResult { at: number, tcp: HopStep, tls?: HopStep }
 
+/** Probes a proxy's upstream VLESS server on the direct path: TCP connect, then TLS with the link's SNI when it has security=tls. Never throws. */
 export async function probeUpstream (link: VlessLink & { insecure?: boolean }, deps: ProbeDeps, timeoutMs: number, outer?: AbortSignal): Promise<HopResult> {
   const secure = link.security !== 'none'
   const trace = new Trace(deps.now)

@@ -33,6 +33,7 @@ export interface HttpSettings { request: HttpRequest, expect: ExpectConfig, clas
 export const http = defineKind({
   schema,
   blackbox: 'http',
+  tlsSchemes: ['https:'],
   build: (raw, ctx): HttpSettings => {
     const e = raw.expect ?? {}
     const expect: ExpectConfig = { status: e.status ?? DEFAULT_STATUS, redirectHosts: e.redirect_hosts ?? [] }

@@ -1,12 +1,12 @@
 /** Running a probe of any kind, and preparing the (target, via) pairs of a config. */
 import { DIRECT, type Config } from '../config/types.js'
 import { prepareTls } from '../transport/tls.js'
-import { KINDS } from './kinds.js'
+import { kindOf } from './kinds.js'
 import type { ProbeDeps, ProbeJob, ProbeResult } from './types.js'
 
 /** Runs the probe kind of the job's target. */
 export function runProbe (job: ProbeJob, deps: ProbeDeps, signal?: AbortSignal): Promise<ProbeResult> {
-  return KINDS[job.target.kind].probe(job, deps, signal)
+  return kindOf(job.target.kind).probe(job, deps, signal)
 }
 
 /** Prepares every (target, via) pair of a config: TLS contexts built once per target. */

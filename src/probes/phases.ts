@@ -8,19 +8,21 @@ import { isIP } from 'node:net'
 import type { ProxyConfig, TargetConfig } from '../config/types.js'
 import { unbracket } from '../net/ip.js'
 import { PHASES, type Phase } from '../transport/trace.js'
-import { PROXY_TRANSPORTS } from '../transport/transports.js'
-import { KINDS } from './kinds.js'
+import { transportOf } from '../transport/transports.js'
+import { kindOf } from './kinds.js'
 
+/** The phases a (target, via) pair can go through, from its config alone. */
 export function pairPhases (target: TargetConfig, proxy: ProxyConfig | undefined): Phase[] {
   const targetHost = unbracket(target.url.hostname)
   const isName = (host: string): boolean => isIP(host) === 0
-  const localResolve = proxy !== undefined && PROXY_TRANSPORTS[proxy.protocol].localResolve && proxy.resolve === 'local'
-  const answers = KINDS[target.kind].answers(target.settings)
+  const localResolve = proxy !== undefined && transportOf(proxy.protocol).localResolve && proxy.resolve === 'local'
+  const kind = kindOf(target.kind)
+  const answers = kind.answers(target.settings)
   const applies: Record<Phase, boolean> = {
     resolve: proxy === undefined ? isName(targetHost) : isName(proxy.host) || (localResolve && isName(targetHost)),
     connect: true,
     proxy: proxy !== undefined,
-    tls: target.url.protocol === 'https:' || target.url.protocol === 'tls:',
+    tls: kind.tlsSchemes.includes(target.url.protocol),
     processing: answers,
     transfer: answers,
   }

@@ -34,6 +34,7 @@ export interface TcpSettings { send?: Buffer, banner?: Pattern, maxReadBytes: nu
 export const tcp = defineKind({
   schema,
   blackbox: 'tcp',
+  tlsSchemes: ['tls:'],
   build: (raw): TcpSettings => ({
     ...(raw.send !== undefined && { send: Buffer.from(raw.send, 'utf8') }),
     ...(raw.expect !== undefined && { banner: raw.expect.banner }),

@@ -1,5 +1,5 @@
 /** The one probe signature, its inputs and its result value. */
-import type { ProbeKindName, ProxyConfig, TargetConfig } from '../config/types.js'
+import type { ProxyConfig, TargetConfig } from '../config/types.js'
 import type { Lookup } from '../transport/dial.js'
 import type { TlsFacts, TlsSetup } from '../transport/tls.js'
 import type { Clock, Phase } from '../transport/trace.js'
@@ -13,6 +13,7 @@ export interface ProbeJob {
   tls: TlsSetup
 }
 
+/** What a probe needs from the world, injected: name lookup, clocks, the User-Agent. */
 export interface ProbeDeps {
   lookup: Lookup
   /** Monotonic milliseconds (performance.now). */
@@ -22,10 +23,12 @@ export interface ProbeDeps {
   userAgent: string
 }
 
+/** What one probe of one (target, via) pair found: success or a reason, the phases, the answer's facts. */
 export interface ProbeResult {
   target: string
   via: string
-  kind: ProbeKindName
+  /** The target's kind (probes/kinds.ts). */
+  kind: string
   success: boolean
   /** Set when success is false. */
   reason?: FailureReason
@@ -48,7 +51,7 @@ export interface ProbeResult {
   tls?: TlsFacts
   /** The answer's Last-Modified, in seconds since the epoch. */
   lastModified?: number
-  /** Downloads: the body's rate, and the target's configured limits for the alert. */
-  throughput?: { bytesPerSecond: number, floor?: number, minRatio?: number }
+  /** What the kind measured of its own (download's rate): read only by the kind's file, like its settings. */
+  own?: unknown
 }
 

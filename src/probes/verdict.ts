@@ -4,7 +4,9 @@
  */
 import { DIRECT } from '../config/types.js'
 
+/** The verdicts on a target, from the latest result of each of its vias (verdict.ts explains each). */
 export const VERDICTS = ['ok', 'direct_blocked', 'proxy_degraded', 'proxy_broken', 'unreachable', 'unknown'] as const
+/** One verdict of VERDICTS. */
 export type Verdict = typeof VERDICTS[number]
 
 /** `outcomes` maps each configured via to its latest success, or undefined before its first result. */

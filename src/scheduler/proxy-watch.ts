@@ -13,7 +13,7 @@
  * with a result newer than the sweep's start are passed over, and failure sweeps start at most
  * once per 2 × recheckMs.
  */
-import { PROXY_REASONS } from '../probes/reasons.js'
+import { blamesProxy } from '../probes/reasons.js'
 import type { ProbeJob, ProbeResult } from '../probes/types.js'
 import type { Timers } from './timers.js'
 
@@ -35,6 +35,7 @@ export interface ProxyWatchOptions {
   sweepConcurrency: number
 }
 
+/** Decides when a proxy is down or back: every pair through it failing with a proxy reason, confirmed by re-checking its other targets. */
 export class ProxyWatch {
   private readonly rechecks = new Map<string, { handle: unknown, next: number }>()
   private readonly lastUp = new Map<string, boolean>()
@@ -51,7 +52,7 @@ export class ProxyWatch {
     // A failure while the proxy still counts as up is confirmed by probing its other pairs: on a
     // pair's first failure, and on every failure that blames the proxy (a target that keeps
     // failing for its own reasons does not sweep every interval).
-    if (!result.success && this.lastUp.get(via) !== false && (wasSuccess !== false || PROXY_REASONS.has(result.reason ?? 'unknown'))) {
+    if (!result.success && this.lastUp.get(via) !== false && (wasSuccess !== false || blamesProxy(result.reason))) {
       const now = this.o.timers.now()
       if (now - (this.sweptAt.get(via) ?? -Infinity) >= 2 * this.o.recheckMs) {
         this.sweptAt.set(via, now)

@@ -34,6 +34,7 @@ const nodeCron = (expression: string, fn: () => void): () => void => {
 }
 
 
+/** Runs each pair at its interval (or cron schedule) under the concurrency cap, skipping a slot while the pair's previous probe still runs. */
 export class Scheduler {
   private readonly stops = new Map<string, () => void>()
   /** One cron task per expression, shared by its jobs (node-cron wakes every task each second). */

@@ -5,6 +5,7 @@ export interface Timers {
   clearTimeout: (handle: unknown) => void
 }
 
+/** The timers of the real clock (tests inject their own). */
 export const realTimers: Timers = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),

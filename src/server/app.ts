@@ -36,6 +36,7 @@ export interface ServerDeps {
 /** Content types a plain HTML form can send across sites without a CORS preflight. */
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i
 
+/** The HTTP app: /metrics, /probe, the status page and API, the route advice, health and (opt-in) lifecycle endpoints, behind the web config's auth and limits. */
 export function createServer (deps: ServerDeps): Express {
   const app = express()
   app.disable('x-powered-by')

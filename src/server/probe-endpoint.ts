@@ -11,7 +11,8 @@ import type { TargetConfig } from '../config/types.js'
 import { ExpositionWriter, labelString } from '../metrics/exposition.js'
 import type { Prober } from '../prober.js'
 import { LimiterError } from '../scheduler/limiter.js'
-import { KINDS } from '../probes/kinds.js'
+import { BLACKBOX_PROBERS } from '../metrics/blackbox.js'
+import { kindOf } from '../probes/kinds.js'
 import type { ProbeResult } from '../probes/types.js'
 import { PHASES } from '../transport/trace.js'
 
@@ -82,50 +83,35 @@ function addressHash (ip: string): number {
   return h
 }
 
-/** blackbox_exporter's HTTP and TLS families with its names, labels and meanings, plus ours. */
+/**
+ * blackbox_exporter's common and TLS families, those of the prober the kind answers like
+ * (metrics/blackbox.ts), ours, then the kind's own. Names, HELP and labels: metrics/catalogue.ts.
+ */
 function probeMetrics (r: ProbeResult, target: TargetConfig): string {
   const w = new ExpositionWriter()
-  const g = (name: string, help: string, value: number, labels = ''): void => { w.family(name, help, 'gauge').sample(name, labels, value) }
-  g('probe_success', 'Displays whether or not the probe was a success', r.success ? 1 : 0)
-  g('probe_duration_seconds', 'Returns how long the probe took to complete in seconds', r.durationSeconds)
-  g('probe_dns_lookup_time_seconds', 'Returns the time taken for probe dns lookup in seconds', r.phases.resolve)
+  const g = (name: string, value: number, labels = ''): void => { w.def(name).sample(name, labels, value) }
+  g('probe_success', r.success ? 1 : 0)
+  g('probe_duration_seconds', r.durationSeconds)
+  g('probe_dns_lookup_time_seconds', r.phases.resolve)
   if (r.address !== undefined) {
-    g('probe_ip_protocol', 'Specifies whether probe ip protocol is IP4 or IP6', isIP(r.address) === 6 ? 6 : 4)
-    g('probe_ip_addr_hash', 'Specifies the hash of IP address. It\'s useful to detect if the IP address changes.', addressHash(r.address))
+    g('probe_ip_protocol', isIP(r.address) === 6 ? 6 : 4)
+    g('probe_ip_addr_hash', addressHash(r.address))
   }
-  const kind = KINDS[target.kind]
-  if (kind.blackbox === 'http') httpFamilies(w, r)
-  else g('probe_failed_due_to_regex', 'Indicates if probe failed due to regex', r.reason === 'body_mismatch' ? 1 : 0)
+  const kind = kindOf(target.kind)
+  BLACKBOX_PROBERS[kind.blackbox](w, r)
   if (r.tls !== undefined) {
-    g('probe_ssl_earliest_cert_expiry', 'Returns last SSL chain expiry in unixtime', r.tls.earliestExpiry)
-    g('probe_ssl_last_chain_expiry_timestamp_seconds', 'Returns last SSL chain expiry in timestamp', r.tls.chainExpiry)
+    g('probe_ssl_earliest_cert_expiry', r.tls.earliestExpiry)
+    g('probe_ssl_last_chain_expiry_timestamp_seconds', r.tls.chainExpiry)
     const leaf = r.tls.leaf
-    g('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information', 1, labelString([
+    g('probe_ssl_last_chain_info', 1, labelString([
       ['fingerprint_sha256', leaf.fingerprint256], ['issuer', leaf.issuer], ['subject', leaf.subject], ['subjectalternative', dnsNames(leaf.san)],
     ]))
-    g('probe_tls_version_info', 'Returns the TLS version used or NaN when unknown', 1, labelString([['version', r.tls.version.replace(/^TLSv/, 'TLS ')]]))
+    g('probe_tls_version_info', 1, labelString([['version', r.tls.version.replace(/^TLSv/, 'TLS ')]]))
   }
-  w.family('egress_probe_failure_reason', 'Set to 1 for the failure reason of this probe; absent when it succeeded.', 'gauge')
+  w.def('egress_probe_failure_reason')
   if (r.reason !== undefined) w.sample('egress_probe_failure_reason', labelString([['target', r.target], ['via', r.via], ['reason', r.reason]]), 1)
-  w.family('egress_ip_info', 'The egress IP this probe saw (value 1).', 'gauge')
-  if (target.kind === 'egress_ip' && r.egressIp !== undefined) w.sample('egress_ip_info', labelString([['via', r.via], ['ip', r.egressIp]]), 1)
-  kind.probeFamilies?.(w, r)
+  kind.probeFamilies(w, r, target.settings)
   return w.text()
-}
-
-/** blackbox_exporter's http prober families. */
-function httpFamilies (w: ExpositionWriter, r: ProbeResult): void {
-  const g = (name: string, help: string, value: number): void => { w.family(name, help, 'gauge').sample(name, '', value) }
-  w.family('probe_http_duration_seconds', 'Duration of http request by phase, summed over all redirects', 'gauge')
-  for (const phase of PHASES) w.sample('probe_http_duration_seconds', `phase="${phase}"`, r.phases[phase])
-  g('probe_http_status_code', 'Response HTTP status code', r.statusCode)
-  g('probe_http_content_length', 'Length of http content response', r.bodyBytes)
-  g('probe_http_uncompressed_body_length', 'Length of uncompressed response body', r.bodyBytes)
-  g('probe_http_version', 'Returns the version of HTTP of the probe response', r.statusCode === 0 ? 0 : 1.1)
-  g('probe_http_ssl', 'Indicates if SSL was used for the final redirect', r.tls !== undefined ? 1 : 0)
-  g('probe_http_redirects', 'The number of redirects', 0)
-  g('probe_failed_due_to_regex', 'Indicates if probe failed due to regex', r.reason === 'body_mismatch' ? 1 : 0)
-  if (r.lastModified !== undefined) g('probe_http_last_modified_timestamp_seconds', 'Returns the Last-Modified HTTP response header in unixtime', r.lastModified)
 }
 
 /** The DNS names of a subjectaltname string, comma-joined, as blackbox's subjectalternative label. */

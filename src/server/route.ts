@@ -13,10 +13,11 @@
 import { isIPv6 } from 'node:net'
 import { DIRECT, type Config, type ProxyConfig, type TargetConfig } from '../config/types.js'
 import { canonicalHost } from '../net/host.js'
-import { REASONS } from '../probes/reasons.js'
-import { PROXY_TRANSPORTS } from '../transport/transports.js'
+import { blamesOf } from '../probes/reasons.js'
+import { transportOf } from '../transport/transports.js'
 import type { ProbeResult } from '../probes/types.js'
 import type { ResultStore } from '../state/store.js'
+import { isEgressCheck } from '../probes/kinds.js'
 
 export interface PathAdvice {
   via: string
@@ -59,7 +60,7 @@ function targetsByHost (config: Config): Map<string, TargetConfig[]> {
   if (byHost !== undefined) return byHost
   byHost = new Map<string, TargetConfig[]>()
   for (const t of config.targets) {
-    if (t.kind === 'egress_ip') continue
+    if (isEgressCheck(t.kind)) continue
     const host = hostOf(t.url)
     const list = byHost.get(host)
     if (list === undefined) byHost.set(host, [t])
@@ -79,7 +80,7 @@ export function routeFor (host: string, config: Config, store: ResultStore): Rou
 /** Whether a failed result is the path's fault: it blames the path, or the target answered through another path. */
 function pathsFault (r: ProbeResult, elsewhere: (ProbeResult | undefined)[]): boolean {
   if (r.success) return false
-  const blames = REASONS[r.reason ?? 'unknown'].blames
+  const blames = blamesOf(r.reason ?? 'unknown')
   if (blames === 'proxy' || blames === 'network') return true
   return elsewhere.some((o) => o?.success === true)
 }
@@ -117,7 +118,7 @@ function advise (name: string, targets: TargetConfig[], config: Config, store: R
 function pacToken (via: string, proxies: Record<string, ProxyConfig>): string | undefined {
   const p = proxies[via]
   if (via === DIRECT || p === undefined) return 'DIRECT'
-  return PROXY_TRANSPORTS[p.protocol].pac(`${isIPv6(p.host) ? `[${p.host}]` : p.host}:${p.port}`)
+  return transportOf(p.protocol).pac(`${isIPv6(p.host) ? `[${p.host}]` : p.host}:${p.port}`)
 }
 
 export function pacFile (config: Config, store: ResultStore, now: Date): string {

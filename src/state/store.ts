@@ -9,6 +9,7 @@ import type { TlsFacts } from '../transport/tls.js'
 import { verdictOf, type Verdict } from '../probes/verdict.js'
 import { PathHistory } from './path-history.js'
 import type { HopResult } from '../probes/hops.js'
+import { isEgressCheck } from '../probes/kinds.js'
 
 export interface PairState {
   latest?: ProbeResult
@@ -38,6 +39,7 @@ interface EgressState {
 /** A pair's state with its names, as the store keeps it. */
 interface Entry { target: string, via: string, state: PairState }
 
+/** The latest result of each pair, the egress IP of each via, the path history and hop probes: what every output reads. */
 export class ResultStore {
   private readonly pairs = new Map<string, Entry>()
   private readonly egress = new Map<string, EgressState>()
@@ -67,7 +69,7 @@ export class ResultStore {
     if (result.tls !== undefined) pair.tls = result.tls
     pair.recent.push(result.success ? result.durationSeconds : Number.NaN)
     if (pair.recent.length > this.historySize) pair.recent.shift()
-    if (result.kind === 'egress_ip') this.noteEgress(result)
+    if (isEgressCheck(result.kind)) this.noteEgress(result)
     this.paths.record(result.via, result.startedAt, result.success, this.viaUp(result.via))
   }
 

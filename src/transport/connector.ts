@@ -37,6 +37,7 @@ export class ConnectionLostError extends Error {
   constructor () { super('the connection ended before the answer; not dialling again'); this.name = 'ConnectionLostError' }
 }
 
+/** An undici connector that dials once per request through our own dial (resolve, connect, proxy handshake, TLS), timed into the Trace. */
 export function timedConnector (opts: DialOptions): buildConnector.connector {
   watchRequestWrites()
   let dialled = false

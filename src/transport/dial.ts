@@ -6,19 +6,19 @@
  */
 import { once } from 'node:events'
 import net from 'node:net'
-import type { ProxyConfig } from '../config/types.js'
+import type { IpFamily, ProxyConfig } from '../config/types.js'
 import { DialError } from './dial-error.js'
 import { guard } from './guard.js'
 import { startTls, tlsFacts, type TlsSetup } from './tls.js'
 import type { Trace } from './trace.js'
-import { PROXY_TRANSPORTS } from './transports.js'
+import { transportOf } from './transports.js'
 
 export interface Address { address: string, family: number }
 /** Name resolution, injectable so tests never ask the system resolver about other names. */
 export type Lookup = (hostname: string) => Promise<Address | Address[]>
 
 /** Which addresses of a target name to try: all (Happy Eyeballs), or one family only. */
-export type IpFamily = 'auto' | 'ipv4' | 'ipv6'
+export type { IpFamily }
 
 export interface Destination {
   /** A name or an IP literal (no brackets). */
@@ -43,10 +43,11 @@ export interface DialOptions {
 /** How long one address may try before the next one starts (RFC 8305 §5 recommends 250 ms). */
 const ATTEMPT_DELAY_MS = 250
 
+/** Opens a connection to `dest` directly or through the proxy: resolve, connect (Happy Eyeballs), the transport's handshake, TLS; each step timed. Throws a DialError with a reason. */
 export async function dial (dest: Destination, o: DialOptions): Promise<net.Socket> {
   const { proxy, trace, signal } = o
   // Without a proxy the connection to the first hop is the one to the target: no transport.
-  const transport = proxy === undefined ? undefined : PROXY_TRANSPORTS[proxy.protocol]
+  const transport = proxy === undefined ? undefined : transportOf(proxy.protocol)
   const hop = proxy ?? dest
   const hopAddresses = await resolve(hop.host, o.lookup, proxy === undefined ? o.ipFamily : 'auto')
   // SOCKS with `resolve: local` sends an address; by default the proxy resolves (no DNS leak).

@@ -27,6 +27,7 @@ function sharedContext (ca: Buffer | undefined): tls.SecureContext {
   return context
 }
 
+/** The TLS context and options of a target, built once per config. */
 export function prepareTls (config: TlsConfig): TlsSetup {
   let context: tls.SecureContext | undefined
   const setup = {

@@ -5,12 +5,15 @@
 
 /** Phases reported for every probe, in order; `proxy` is the SOCKS/CONNECT handshake. */
 export const PHASES = ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer'] as const
+/** One phase of a probe (PHASES, in order). */
 export type Phase = typeof PHASES[number]
 
 import type { TlsFacts } from './tls.js'
 
+/** Milliseconds from a clock: monotonic (performance.now) or the wall clock (Date.now). */
 export type Clock = () => number
 
+/** The timings of one probe: each phase from the clock, where the connection was lost, the TLS facts. */
 export class Trace {
   /** The phase in progress; an error or a deadline is attributed to it. */
   stage: Phase = 'resolve'

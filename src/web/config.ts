@@ -27,6 +27,7 @@ export interface WebTls {
   honorCipherOrder: boolean
 }
 
+/** A validated `--web.config.file`: TLS, basic-auth users (bcrypt hashes) and response headers. */
 export interface WebConfig {
   tls?: WebTls
   /** user → bcrypt hash; empty: no basic auth. */

@@ -19,6 +19,7 @@ import { readBoundedFile } from '../config/read-file.js'
 import { loadWebConfig, type WebConfig } from './config.js'
 import { Verifier } from './verifier.js'
 
+/** The web config file, re-read when it changes (stat, then content), failing closed while it is invalid. */
 export class WebConfigSource {
   private signature: string
   private config: WebConfig
@@ -81,6 +82,7 @@ export class WebConfigSource {
   }
 }
 
+/** Middleware in front of every endpoint: the configured headers, the client certificate check, basic auth (401; 429 while too many checks wait), 500 while the web config is invalid. */
 export function webGuard (source: WebConfigSource, verifier = new Verifier()) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const config = source.current()

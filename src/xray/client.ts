@@ -39,6 +39,7 @@ export function loadService (flavor: Flavor): grpc.ServiceClientConstructor {
   return node as grpc.ServiceClientConstructor
 }
 
+/** A gRPC client of the Xray/V2Ray stats API: QueryStats and GetSysStats, each bounded by the timeout. */
 export class StatsClient {
   private readonly stubs = new Map<Flavor, StatsStub>()
   /** The flavor that answered; fixed after the first success in `auto`. */

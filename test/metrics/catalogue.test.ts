@@ -1,7 +1,9 @@
 /** One metric catalogue: what /metrics serves, src/metrics/catalogue.ts and the docs agree. */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { METRICS, type MetricDef } from '../../src/metrics/catalogue.js'
+import { allFamilies, familyDef, PROBE_METRICS } from '../../src/metrics/catalogue.js'
+// Registers the built-in kinds, whose own families (download's throughput) join the catalogue.
+import '../../src/probes/kinds.js'
 import { startApp, type TestApp } from '../helpers/app.js'
 import { startRawServer } from '../helpers/net.js'
 import { startSocksProxy, type TestProxy } from '../helpers/proxies.js'
@@ -18,7 +20,7 @@ function documented (): Map<string, { type: string, labels: string }> {
 
 it('documents every family of the catalogue with its type and labels', () => {
   const docs = documented()
-  const wrong = Object.entries(METRICS as Record<string, MetricDef>).filter(([name, def]) => {
+  const wrong = allFamilies().filter(([name]) => !Object.hasOwn(PROBE_METRICS, name)).filter(([name, def]) => {
     const row = docs.get(name)
     return row === undefined || !row.type.startsWith(def.type) || (def.labels.length === 0 ? row.labels !== '–' : !def.labels.every((l) => row.labels.includes(l)))
   }).map(([name]) => name)
@@ -26,8 +28,7 @@ it('documents every family of the catalogue with its type and labels', () => {
 })
 
 it('documents no family that is not in the catalogue (no stale rows)', () => {
-  const catalogue = METRICS as Record<string, MetricDef>
-  const stale = [...documented().keys()].filter((name) => /^(egress|xray)_/.test(name) && catalogue[name] === undefined)
+  const stale = [...documented().keys()].filter((name) => /^(egress|xray)_/.test(name) && familyDef(name) === undefined)
   expect(stale).toEqual([])
 })
 
@@ -53,7 +54,28 @@ it('serves no egress_ family outside the catalogue, each with the catalogue\'s H
   const text = await app.scrape()
   const served = [...text.matchAll(/^# TYPE (egress_[a-z_]+) (\w+)$/gm)].map((m) => [m[1]!, m[2]!] as const)
   expect(served.length).toBeGreaterThan(20)
-  const catalogue = METRICS as Record<string, MetricDef>
-  expect(served.filter(([name, type]) => catalogue[name]?.type !== type).map(([name]) => name)).toEqual([])
-  for (const [name] of served) expect(text, name).toContain(`# HELP ${name} ${catalogue[name]!.help}`)
+  expect(served.filter(([name, type]) => familyDef(name)?.type !== type).map(([name]) => name)).toEqual([])
+  for (const [name] of served) expect(text, name).toContain(`# HELP ${name} ${familyDef(name)!.help}`)
+})
+
+it('/probe serves only families of the catalogue, with its HELP, TYPE and labels, each named in docs/metrics.md', async () => {
+  const section = readFileSync('docs/metrics.md', 'utf8').split('## `/probe`')[1]!.split('\n## ')[0]!
+  const seen = new Set<string>()
+  for (const [name, via] of [['web', 'direct'], ['web', 'socks'], ['port', 'direct'], ['dl', 'socks'], ['egress_ip', 'socks']] as const) {
+    const res = await fetch(`${app.base}/probe?target=${name}&via=${via}`)
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    for (const [, family, type] of text.matchAll(/^# TYPE (\w+) (\w+)$/gm)) {
+      seen.add(family!)
+      const def = familyDef(family!)
+      expect(def?.type, family).toBe(type)
+      expect(text, family).toContain(`# HELP ${family} ${def!.help}\n`)
+      for (const [, labels] of text.matchAll(new RegExp(`^${family}\\{([^}]*)\\}`, 'gm'))) {
+        const names = [...labels!.matchAll(/(\w+)="/g)].map((m) => m[1])
+        expect(names.every((l) => def!.labels.includes(l!)), `${family}{${labels}}`).toBe(true)
+      }
+    }
+  }
+  expect(seen.size).toBeGreaterThan(15)
+  expect([...seen, ...Object.keys(PROBE_METRICS)].filter((family) => !section.includes(`\`${family}`))).toEqual([])
 })

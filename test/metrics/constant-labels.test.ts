@@ -55,7 +55,7 @@ targets: [{ name: web, url: "http://127.0.0.1:1/" }]
 })
 
 it('no constant label can collide with a label any family of /metrics uses: every one is reserved', async () => {
-  const { RESERVED_LABELS } = await import('../../src/config/fields.js')
+  const RESERVED_LABELS = (await import('../../src/config/fields.js')).reservedLabels()
   // Every label name on a live /metrics (this app's, and prom-client's defaults), but the constant ones.
   const used = new Set(samples(await app.scrape()).flatMap((l) => [...(/\{(.*)\}/.exec(l)?.[1] ?? '').matchAll(/(?:^|,)([a-zA-Z_]\w*)="/g)].map((m) => m[1]!)))
   for (const constant of ['region', 'cluster']) used.delete(constant)

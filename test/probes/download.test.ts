@@ -1,6 +1,7 @@
 /** kind: download through every path: bytes up to max_bytes, the body's rate, the deadline, /metrics and /probe. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { series, startApp } from '../helpers/app.js'
+import { ratedOf } from '../../src/probes/download.js'
 import { probeAll } from '../helpers/probe.js'
 import { startConnectProxy, startSocksProxy, type TestProxy } from '../helpers/proxies.js'
 import { startTarget, type TargetServer } from '../helpers/target-server.js'
@@ -28,14 +29,14 @@ describe('kind: download through direct, SOCKS5 and HTTP CONNECT', () => {
       expect(r[`small/${via}`], via).toMatchObject({ success: true, kind: 'download', bodyBytes: 300_000 })
       expect(r[`big/${via}`], via).toMatchObject({ success: true, bodyBytes: 262_144 })
       expect(r[`big/${via}`]!.message, via).toMatch(/^262144 bytes at [\d.]+ [kM]B\/s$/)
-      expect(r[`big/${via}`]!.throughput!.bytesPerSecond, via).toBeGreaterThan(0)
+      expect(ratedOf(r[`big/${via}`]!)!.bytesPerSecond, via).toBeGreaterThan(0)
     }
   })
 
   it('measures the rate of a slow body (100 kB/s through every path)', async () => {
     const r = await probeAll(config(`  - { name: slow, kind: download, url: "${target.url('/?size=200000&rate=100000')}", timeout: 10s }`))
     for (const via of VIAS) {
-      const bps = r[`slow/${via}`]!.throughput!.bytesPerSecond
+      const bps = ratedOf(r[`slow/${via}`]!)!.bytesPerSecond
       // Never faster than the server sends (plus its first chunk, sent at once); slower only on a busy machine.
       expect(bps, via).toBeLessThan(130_000)
       expect(bps, via).toBeGreaterThan(30_000)
@@ -47,8 +48,8 @@ describe('kind: download through direct, SOCKS5 and HTTP CONNECT', () => {
     for (const via of VIAS) {
       const t = r[`crawl/${via}`]!
       expect(t, via).toMatchObject({ success: false, reason: 'timeout' })
-      expect(t.throughput!.bytesPerSecond, via).toBeLessThan(80_000)
-      expect(t.throughput!.bytesPerSecond, via).toBeGreaterThan(10_000)
+      expect(ratedOf(t)!.bytesPerSecond, via).toBeLessThan(80_000)
+      expect(ratedOf(t)!.bytesPerSecond, via).toBeGreaterThan(10_000)
     }
   })
 
