@@ -6,7 +6,6 @@ import { pathLabel, type BenchResult } from './result.js'
 
 export type { BenchResult } from './result.js'
 
-
 const BB = 'blackbox_exporter'
 const US = 'egress-prober'
 const f = (x: number, d = 3): string => Number.isFinite(x) ? x.toFixed(d) : 'n/a'
@@ -83,7 +82,7 @@ export function svg (r: BenchResult): string {
   const scale = (ms: number): number => left + (Math.max(0, ms) / maxMs) * (W - left - 20)
   const H = 56 + rows.length * 44
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<text x="10" y="18" font-weight="bold">TTFB overhead over the 100 ms hold (ms): min–p99 whisker, box p50–p90, mark p50</text>`]
+    '<text x="10" y="18" font-weight="bold">TTFB overhead over the 100 ms hold (ms): min–p99 whisker, box p50–p90, mark p50</text>']
   rows.forEach((row, i) => {
     const y = 50 + i * 44
     parts.push(`<text x="10" y="${y + 18}">${row.scheme} via ${row.path}</text>`)
@@ -98,6 +97,6 @@ export function svg (r: BenchResult): string {
   for (let ms = 0; ms <= maxMs; ms += Math.max(1, Math.round(maxMs / 6))) {
     parts.push(`<line x1="${scale(ms)}" x2="${scale(ms)}" y1="44" y2="${H - 14}" stroke="#eee"/><text x="${scale(ms) - 4}" y="${H - 2}">${ms}</text>`)
   }
-  parts.push(`<text x="10" y="36" fill="#888">■ blackbox_exporter</text><text x="150" y="36" fill="#1f77b4">■ egress-prober</text></svg>`)
+  parts.push('<text x="10" y="36" fill="#888">■ blackbox_exporter</text><text x="150" y="36" fill="#1f77b4">■ egress-prober</text></svg>')
   return parts.join('\n') + '\n'
 }

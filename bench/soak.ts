@@ -82,7 +82,10 @@ await Promise.all([good, ...peers].map((p) => p.close()))
 const warm = samples.filter((s) => s.t >= 60)
 const connections = peers.map((p) => p.connections())
 const result = {
-  seconds: SECONDS, pairs, reloads, intervalSeconds: 1,
+  seconds: SECONDS,
+  pairs,
+  reloads,
+  intervalSeconds: 1,
   fds: { min: Math.min(...warm.map((s) => s.fds)), max: Math.max(...warm.map((s) => s.fds)) },
   rssMb: { first: warm[0]?.rssMb, last: warm.at(-1)?.rssMb, max: Math.max(...warm.map((s) => s.rssMb)) },
   logLinesPerPairPerInterval: lines.length / pairs / SECONDS,

@@ -61,7 +61,7 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
           'Prometheus cannot scrape egress-prober{{ with $labels.instance }} {{ . }}{{ end }}: nothing watches the proxy tunnel now.'),
         alert('EgressAllPathsDown', 'critical', '25s', `max by (${V}) (egress_probe_success{${s}}) == 0`,
           'Nothing leaves {{ $labels.instance }}: every path fails',
-          `Every probe ${where} fails, direct and through every proxy: the host\'s network is down, or the direct path is firewalled by design and the proxies are down too. Traffic to the blocked APIs fails.`),
+          `Every probe ${where} fails, direct and through every proxy: the host's network is down, or the direct path is firewalled by design and the proxies are down too. Traffic to the blocked APIs fails.`),
         // Whether or not direct works (it may be firewalled by design); when nothing at all works
         // on the instance, EgressAllPathsDown is the one page instead.
         alert('EgressProxyDown', 'critical', '25s', `${worst0(`egress_proxy_up{${s}}`)} == 0\n  unless on (${V}) (max by (${V}) (egress_probe_success{${s}}) == 0)`,
@@ -85,7 +85,7 @@ export function ruleGroups (c: MixinConfig): RuleGroup[] {
         alert('EgressIPChanged', 'info', '0s', `${worst1(`increase(egress_ip_changes_total{${s}}[10m])`)} > 0`,
           'Egress IP of {{ $labels.via }} changed',
           'The egress IP of {{ $labels.via }} on {{ $labels.instance }} changed in the last 10 minutes.'),
-        alert('EgressProxySlow', 'warning', '5m', `egress:probe_duration_seconds:p95_rate5m{via!="direct"} > 2.5`,
+        alert('EgressProxySlow', 'warning', '5m', 'egress:probe_duration_seconds:p95_rate5m{via!="direct"} > 2.5',
           'Proxy {{ $labels.via }} is slow (p95 {{ $value | humanizeDuration }})',
           'The 95th percentile of successful probes through {{ $labels.via }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} over 5 minutes (threshold 2.5s).'),
         // Downloads run rarely (minutes apart): 15m is a few results in a row, not one slow one.

@@ -72,7 +72,7 @@ targets:
   expect(errors.stderr).toContain('${PROXY_TOKEN}') // named, never shown
   outputs.configErrors = errors.stderr
   // A failed reload logs its problems too.
-  writeFileSync(config, `targets: [{ name: a, url: "http://127.0.0.1:1/", interval: "\${PROXY_TOKEN}" }]\n`)
+  writeFileSync(config, 'targets: [{ name: a, url: "http://127.0.0.1:1/", interval: "${PROXY_TOKEN}" }]\n')
   cli.child.kill('SIGHUP')
   await waitFor(async () => cli.logs(), (l) => l.includes('reload failed'), 5000, 'the failed reload')
   outputs.logs = cli.logs()

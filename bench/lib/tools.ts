@@ -54,7 +54,8 @@ const target = (s: Servers, scheme: Scheme, kind: 'hold' | 'sleep'): string =>
 export async function startBlackbox (s: Servers, dir: string): Promise<Tool> {
   const [port] = await freePorts(1) as [number]
   const http = (proxy?: string): object => ({
-    prober: 'http', timeout: '5s',
+    prober: 'http',
+    timeout: '5s',
     http: { preferred_ip_protocol: 'ip4', valid_status_codes: [200], tls_config: { ca_file: s.caFile }, ...(proxy !== undefined && { proxy_url: proxy }) },
   })
   const modules = { direct: http(), http: http(`http://127.0.0.1:${s.connectPort}`), socks: http(`socks5://127.0.0.1:${s.socksPort}`) }

@@ -113,7 +113,12 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions 
   const reload = createReloader(opts.configFile, prober, registry, logger)
   const web = webServer(opts, logger)
   const server = web.create(createServer({
-    prober, registry, logger, isReady: () => ready, reload, lifecycle: opts.lifecycle,
+    prober,
+    registry,
+    logger,
+    isReady: () => ready,
+    reload,
+    lifecycle: opts.lifecycle,
     ...(opts.maxRequests !== undefined && { maxRequests: opts.maxRequests }),
     ...(web.guard !== undefined && { guard: web.guard }),
     ...(xray !== undefined && { xray }),

@@ -10,7 +10,6 @@ import { parseProxyUrl } from './proxy-url.js'
 import { parseVlessLink } from './vless-link.js'
 import { PROXY_SCHEMES, transportOf } from '../transport/transports.js'
 
-
 const proxySchema = z.union([
   z.string(),
   z.strictObject({ url: z.string(), resolve: z.enum(['remote', 'local']).optional(), tls: tlsSchema.optional(), upstream: z.string().optional() }),
@@ -30,7 +29,7 @@ function targetSchema () {
   const schemas = allKinds().map(([, k]) => k.schema)
   return z.preprocess(
     (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'http' } : v,
-    z.discriminatedUnion('kind', schemas as [typeof schemas[number], ...typeof schemas]),
+    z.discriminatedUnion('kind', schemas as [typeof schemas[number], ...typeof schemas])
   )
 }
 

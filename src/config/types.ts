@@ -6,7 +6,6 @@ import type { FailureReason } from '../probes/reasons.js'
 import type { Pattern } from './pattern.js'
 import type { VlessLink } from './vless-link.js'
 
-
 /** Which address family a target is probed over: `auto` tries every resolved address (Happy Eyeballs). */
 export type IpFamily = 'auto' | 'ipv4' | 'ipv6'
 

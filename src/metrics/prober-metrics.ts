@@ -43,7 +43,8 @@ export function registerProberMetrics (registry: Registry, store: ResultStore, c
   const table = new PairSeriesTable(DURATION_BUCKETS, config().perTargetHistogram)
   const startDelay = new Histogram({
     ...promClientOptions('egress_probe_start_delay_seconds'),
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
   })
   const localErrors = new Counter({ ...promClientOptions('egress_prober_local_errors_total'), registers: [registry] })
   new Gauge({

@@ -20,7 +20,10 @@ export interface SnapshotMetric {
 export function registerSnapshotMetric (registry: Registry, m: SnapshotMetric): void {
   const { name, help, type } = m
   const metric = {
-    name, help, type, aggregator: 'sum',
+    name,
+    help,
+    type,
+    aggregator: 'sum',
     get: async () => ({ name, help, type, aggregator: 'sum', values: (await m.samples()).map((s) => ({ labels: s.labels ?? {}, value: s.value })) }),
     reset: () => {},
   }

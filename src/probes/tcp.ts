@@ -50,7 +50,7 @@ export const tcp = defineKind({
     const outcome = await withDeadline(target.timeoutMs, outer, async (signal) => {
       socket = await dial(
         { host: unbracket(target.url.hostname), port: Number(target.url.port), secure: target.url.protocol === 'tls:' },
-        { ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal, lookup: deps.lookup, ipFamily: target.ipFamily, serverSpeaksFirst: true },
+        { ...(proxy !== undefined && { proxy }), tls: job.tls, trace, signal, lookup: deps.lookup, ipFamily: target.ipFamily, serverSpeaksFirst: true }
       )
       // Listening before sending: the answer can come at once.
       const reading = s.banner === undefined ? undefined : readBanner(socket, s.banner, s.maxReadBytes, trace, signal)

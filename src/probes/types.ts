@@ -54,4 +54,3 @@ export interface ProbeResult {
   /** What the kind measured of its own (download's rate): read only by the kind's file, like its settings. */
   own?: unknown
 }
-

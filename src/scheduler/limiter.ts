@@ -23,7 +23,7 @@ export class Limiter {
     if (this.closed) throw new LimiterError('closed')
     if (this.active >= this.max) {
       if (this.waiting.length >= (opts.maxQueue ?? Infinity)) throw new LimiterError('full')
-      await new Promise<void>((go, drop) => this.waiting.push({ go, drop }))
+      await new Promise<void>((resolve, reject) => this.waiting.push({ go: resolve, drop: reject }))
     }
     this.active++
     try {

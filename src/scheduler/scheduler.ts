@@ -33,7 +33,6 @@ const nodeCron = (expression: string, fn: () => void): () => void => {
   return () => { void task.stop() }
 }
 
-
 /** Runs each pair at its interval (or cron schedule) under the concurrency cap, skipping a slot while the pair's previous probe still runs. */
 export class Scheduler {
   private readonly stops = new Map<string, () => void>()

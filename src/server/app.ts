@@ -32,7 +32,6 @@ export interface ServerDeps {
   maxRequests?: number
 }
 
-
 /** Content types a plain HTML form can send across sites without a CORS preflight. */
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i
 

@@ -35,7 +35,6 @@ interface EgressState {
   changes: number
 }
 
-
 /** A pair's state with its names, as the store keeps it. */
 interface Entry { target: string, via: string, state: PairState }
 

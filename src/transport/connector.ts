@@ -14,7 +14,6 @@ import { dial, type DialOptions } from './dial.js'
 import { dropInterimResponses } from './interim.js'
 import type { Trace } from './trace.js'
 
-
 const traces = new WeakMap<net.Socket, Trace>()
 let watchingWrites = false
 
@@ -48,7 +47,7 @@ export function timedConnector (opts: DialOptions): buildConnector.connector {
     const target = { host: unbracket(hostname), port: Number(port) || (secure ? 443 : 80) }
     dial({ ...target, secure }, opts).then(
       (socket) => { callback(null, prepare(socket, opts.trace)) },
-      (err: Error) => { opts.trace.cause ??= err; callback(err, null) },
+      (err: Error) => { opts.trace.cause ??= err; callback(err, null) }
     )
   }
 }

@@ -17,8 +17,14 @@ const NO_ACCEPTABLE = 0xff
 const ATYP = { ipv4: 0x01, domain: 0x03, ipv6: 0x04 } as const
 /** RFC 1928 §6 reply codes. */
 const REPLIES: Record<number, string> = {
-  1: 'general SOCKS server failure', 2: 'connection not allowed by ruleset', 3: 'network unreachable',
-  4: 'host unreachable', 5: 'connection refused', 6: 'TTL expired', 7: 'command not supported', 8: 'address type not supported',
+  1: 'general SOCKS server failure',
+  2: 'connection not allowed by ruleset',
+  3: 'network unreachable',
+  4: 'host unreachable',
+  5: 'connection refused',
+  6: 'TTL expired',
+  7: 'command not supported',
+  8: 'address type not supported',
 }
 /** The longest valid reply: header, a 255-byte domain with its length byte, the port. */
 const MAX_REPLY = 4 + 1 + 255 + 2

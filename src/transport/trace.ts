@@ -4,11 +4,11 @@
  */
 
 /** Phases reported for every probe, in order; `proxy` is the SOCKS/CONNECT handshake. */
+import type { TlsFacts } from './tls.js'
+
 export const PHASES = ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer'] as const
 /** One phase of a probe (PHASES, in order). */
 export type Phase = typeof PHASES[number]
-
-import type { TlsFacts } from './tls.js'
 
 /** Milliseconds from a clock: monotonic (performance.now) or the wall clock (Date.now). */
 export type Clock = () => number

@@ -166,7 +166,11 @@ export function loadWebConfig (file: string): WebConfig {
     if (minVersion > maxVersion) problems.push('tls_server_config.min_version: is above max_version')
     if (cert !== undefined && key !== undefined) {
       const tls: WebTls = {
-        cert, key, clientAuth, minVersion, maxVersion,
+        cert,
+        key,
+        clientAuth,
+        minVersion,
+        maxVersion,
         allowedSans: t.client_allowed_sans ?? [],
         honorCipherOrder: t.prefer_server_cipher_suites ?? true,
       }
@@ -187,7 +191,11 @@ export function loadWebConfig (file: string): WebConfig {
 /** The options of a SecureContext for the server's TLS settings. */
 export function secureContextOptions (t: WebTls): import('node:tls').SecureContextOptions {
   return {
-    cert: t.cert, key: t.key, minVersion: t.minVersion, maxVersion: t.maxVersion, honorCipherOrder: t.honorCipherOrder,
+    cert: t.cert,
+    key: t.key,
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
+    honorCipherOrder: t.honorCipherOrder,
     ...(t.clientCa !== undefined && { ca: t.clientCa }),
     ...(t.ciphers !== undefined && { ciphers: t.ciphers }),
     ...(t.ecdhCurve !== undefined && { ecdhCurve: t.ecdhCurve }),

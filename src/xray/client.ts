@@ -14,8 +14,16 @@ export const SERVICES: Record<Flavor, string> = {
 
 export interface Stat { name: string, value: number }
 export interface SysStats {
-  NumGoroutine: number, NumGC: number, Alloc: number, TotalAlloc: number, Sys: number,
-  Mallocs: number, Frees: number, LiveObjects: number, PauseTotalNs: number, Uptime: number
+  NumGoroutine: number,
+  NumGC: number,
+  Alloc: number,
+  TotalAlloc: number,
+  Sys: number,
+  Mallocs: number,
+  Frees: number,
+  LiveObjects: number,
+  PauseTotalNs: number,
+  Uptime: number
 }
 
 type Unary<Req, Res> = (req: Req, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => void

@@ -3,8 +3,17 @@ import { renderTable } from '../../src/commands/check.js'
 import type { ProbeResult } from '../../src/probes/types.js'
 
 const result = (over: Partial<ProbeResult>): ProbeResult => ({
-  target: 'api', via: 'socks', kind: 'http', success: true, message: '', statusCode: 200, bodyBytes: 2, startedAt: 0,
-  durationSeconds: 0.0123, phases: { resolve: 0, connect: 0, proxy: 0, tls: 0, processing: 0, transfer: 0 }, ...over,
+  target: 'api',
+  via: 'socks',
+  kind: 'http',
+  success: true,
+  message: '',
+  statusCode: 200,
+  bodyBytes: 2,
+  startedAt: 0,
+  durationSeconds: 0.0123,
+  phases: { resolve: 0, connect: 0, proxy: 0, tls: 0, processing: 0, transfer: 0 },
+  ...over,
 })
 
 it('colors the result column on a terminal, keeping the columns aligned', () => {
@@ -13,5 +22,6 @@ it('colors the result column on a terminal, keeping the columns aligned', () => 
   expect(colored).toContain('\x1b[32mok           \x1b[0m')
   expect(colored).toContain('\x1b[31mproxy_refused\x1b[0m')
   // Without the color codes it is the plain table.
+  // eslint-disable-next-line no-control-regex -- the terminal's color codes
   expect(colored.replace(/\x1b\[\d+m/g, '')).toBe(renderTable(rows, () => '127.0.0.2', false))
 })

@@ -8,8 +8,15 @@ import { COMPOSE_ALERTMANAGER, composeFiles } from '../../mixin/compose.js'
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url))
 interface Service {
-  image?: string, build?: string, volumes?: string[], ports?: string[], healthcheck?: { test: string[] }, env_file?: string,
-  logging?: { driver: string, options: Record<string, string> }, deploy?: { resources: { limits: { memory: string, cpus: string } } }, secrets?: string[]
+  image?: string,
+  build?: string,
+  volumes?: string[],
+  ports?: string[],
+  healthcheck?: { test: string[] },
+  env_file?: string,
+  logging?: { driver: string, options: Record<string, string> },
+  deploy?: { resources: { limits: { memory: string, cpus: string } } },
+  secrets?: string[]
 }
 const compose = parse(readFileSync(`${DEPLOY}docker-compose.yml`, 'utf8'), { merge: true }) as {
   services: Record<string, Service>, secrets: Record<string, { file: string }>, volumes: Record<string, unknown>

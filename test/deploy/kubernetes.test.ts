@@ -101,10 +101,18 @@ describe('deploy/kubernetes', () => {
   })
 
   it('the pod: non-root, read-only, no privilege escalation, limits, probes; the VLESS id from a Secret; inbounds on localhost', () => {
-    const d = find('Deployment') as unknown as { spec: { replicas: number, template: { spec: {
-      securityContext: { runAsNonRoot: boolean }, volumes: { name: string, secret?: { secretName: string } }[],
-      containers: { name: string, securityContext: Record<string, unknown>, resources: { limits: Record<string, string> }, livenessProbe?: unknown, readinessProbe?: unknown, env?: { name: string }[] }[]
-    } } } }
+    const d = find('Deployment') as unknown as {
+      spec: {
+        replicas: number,
+        template: {
+          spec: {
+            securityContext: { runAsNonRoot: boolean },
+            volumes: { name: string, secret?: { secretName: string } }[],
+            containers: { name: string, securityContext: Record<string, unknown>, resources: { limits: Record<string, string> }, livenessProbe?: unknown, readinessProbe?: unknown, env?: { name: string }[] }[]
+          }
+        }
+      }
+    }
     const pod = d.spec.template.spec
     expect(pod.securityContext.runAsNonRoot).toBe(true)
     for (const c of pod.containers) {

@@ -267,5 +267,4 @@ describe.skipIf(!enabled)('alerting and dashboards (real Prometheus, Alertmanage
       await chain.lab.startClient()
     })
   }, 480_000)
-
 })

@@ -63,10 +63,12 @@ ${opts.defaults === undefined ? '' : `defaults: ${opts.defaults}`}
 proxies:
   socks: { url: "socks5h://127.0.0.1:${socksPort}", upstream: "vless://${LAB_UUID}@127.0.0.1:${p.server}?security=tls&sni=localhost&allowInsecure=1&type=tcp#lab" }
   http: http://127.0.0.1:${p.http}
-${opts.authInbounds === true ? `  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
+${opts.authInbounds === true
+? `  socks_auth: socks5://${auth}127.0.0.1:${p.socksAuth}
   http_auth: http://${auth}127.0.0.1:${p.httpAuth}
   socks_nocreds: socks5://127.0.0.1:${p.socksAuth}
-  http_nocreds: http://127.0.0.1:${p.httpAuth}` : ''}
+  http_nocreds: http://127.0.0.1:${p.httpAuth}`
+: ''}
 egress_ip: { url: "${web.url(`/ip${opts.egressQuery === undefined ? '' : `?${opts.egressQuery}`}`)}", via: [direct, socks, http]${opts.egressExpect === true ? ', expect: [127.0.0.2/32]' : ''}${opts.expectCountry === undefined ? '' : `, expect_country: [${opts.expectCountry.join(', ')}]`} }
 xray: { api: "127.0.0.1:${p.api}" }
 targets:
@@ -78,7 +80,11 @@ ${opts.extraTargets ?? ''}
 `)
     const cli = await startCli([`--config.file=${join(dir, 'config.yml')}`])
     return {
-      lab, web, webTls, cli, configFile: join(dir, 'config.yml'),
+      lab,
+      web,
+      webTls,
+      cli,
+      configFile: join(dir, 'config.yml'),
       metrics: async () => await (await fetch(`${cli.base}/metrics`)).text(),
       close: async () => {
         const code = await cli.stop('SIGTERM')

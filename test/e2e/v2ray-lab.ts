@@ -25,21 +25,33 @@ function serverConfig (p: LabPorts, certs: ReturnType<typeof testCerts>): object
   return {
     log: { loglevel: 'warning' },
     inbounds: [{
-      tag: 'vless-in', listen: '127.0.0.1', port: p.server, protocol: 'vless',
+      tag: 'vless-in',
+      listen: '127.0.0.1',
+      port: p.server,
+      protocol: 'vless',
       settings: { clients: [{ id: UUID, level: 0, email: 'probe@lab' }], decryption: 'none' },
       streamSettings: {
-        network: 'tcp', security: 'tls',
+        network: 'tcp',
+        security: 'tls',
         tlsSettings: { serverName: 'localhost', certificates: [{ certificateFile: join(certs.dir, 'server.crt'), keyFile: join(certs.dir, 'server.key') }] },
       },
     }, {
-      tag: 'vless-ws-in', listen: '127.0.0.1', port: p.serverWs, protocol: 'vless',
+      tag: 'vless-ws-in',
+      listen: '127.0.0.1',
+      port: p.serverWs,
+      protocol: 'vless',
       settings: { clients: [{ id: UUID, level: 0, email: 'probe@lab' }], decryption: 'none' },
       streamSettings: {
-        network: 'ws', security: 'tls', wsSettings: { path: '/vl' },
+        network: 'ws',
+        security: 'tls',
+        wsSettings: { path: '/vl' },
         tlsSettings: { serverName: 'localhost', certificates: [{ certificateFile: join(certs.dir, 'server.crt'), keyFile: join(certs.dir, 'server.key') }] },
       },
     }, {
-      tag: 'vless-plain-in', listen: '127.0.0.1', port: p.serverPlain, protocol: 'vless',
+      tag: 'vless-plain-in',
+      listen: '127.0.0.1',
+      port: p.serverPlain,
+      protocol: 'vless',
       settings: { clients: [{ id: UUID, level: 0, email: 'probe@lab' }], decryption: 'none' },
       streamSettings: { network: 'tcp', security: 'none' },
     }],
@@ -79,10 +91,12 @@ function clientConfig (p: LabPorts, certs: ReturnType<typeof testCerts>, id = UU
       { tag: 'api', listen: '127.0.0.1', port: p.api, protocol: 'dokodemo-door', settings: { address: '127.0.0.1' } },
     ],
     outbounds: [{
-      tag: 'proxy', protocol: 'vless',
+      tag: 'proxy',
+      protocol: 'vless',
       settings: { vnext: [{ address: '127.0.0.1', port: p.server, users: [{ id, encryption: 'none', level: 0, email: 'probe@lab' }] }] },
       streamSettings: {
-        network: 'tcp', security: 'tls',
+        network: 'tcp',
+        security: 'tls',
         tlsSettings: { serverName: 'localhost', certificates: [{ usage: 'verify', certificateFile: certs.caFile }] },
       },
     }],

@@ -86,8 +86,7 @@ async function socksSession (s: net.Socket, state: TestProxy, auth?: { user: str
   const [, , , atyp] = await read(4)
   let host: string
   if (atyp === 3) host = (await read((await read(1))[0] ?? 0)).toString()
-  else if (atyp === 4) { const b = await read(16); host = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2).toString(16)).join(':') }
-  else host = [...(await read(4))].join('.')
+  else if (atyp === 4) { const b = await read(16); host = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2).toString(16)).join(':') } else host = [...(await read(4))].join('.')
   const port = (await read(2)).readUInt16BE(0)
   read.release()
   state.requests.push({ host, port, addressType: atyp === 3 ? 'domain' : 'ip' })

@@ -51,7 +51,7 @@ describe('Scheduler', () => {
 
   it('skips a slot while the previous run of the pair is still going, and counts it', async () => {
     const h = harness({ durationMs: 2500 })
-    h.scheduler.add(jobs(`targets: [{ name: slow, url: "http://127.0.0.1:1/", via: [direct], interval: 1s, timeout: 500ms }]`))
+    h.scheduler.add(jobs('targets: [{ name: slow, url: "http://127.0.0.1:1/", via: [direct], interval: 1s, timeout: 500ms }]'))
     await h.timers.advance(3500)
     expect(h.starts.map((s) => s.at)).toEqual([0, 3000])
     expect(h.skips).toEqual(['slow/direct', 'slow/direct'])
@@ -70,7 +70,7 @@ describe('Scheduler', () => {
 
   it('adds jitter after the planned slot', async () => {
     const h = harness({ durationMs: 10, jitterMs: 200 })
-    h.scheduler.add(jobs(`targets: [{ name: j, url: "http://127.0.0.1:1/", via: [direct], interval: 1s, timeout: 500ms }]`))
+    h.scheduler.add(jobs('targets: [{ name: j, url: "http://127.0.0.1:1/", via: [direct], interval: 1s, timeout: 500ms }]'))
     await h.timers.advance(1500)
     expect(h.starts.map((s) => s.at)).toEqual([100, 1100])
     await stopAll(h, 0)
@@ -78,7 +78,7 @@ describe('Scheduler', () => {
 
   it('runs cron targets on their schedule and skips overlapping ticks', async () => {
     const h = harness({ durationMs: 1000 })
-    h.scheduler.add(jobs(`targets: [{ name: deep, url: "http://127.0.0.1:1/", via: [direct], schedule: "*/30 * * * *" }]`))
+    h.scheduler.add(jobs('targets: [{ name: deep, url: "http://127.0.0.1:1/", via: [direct], schedule: "*/30 * * * *" }]'))
     expect(h.cronTicks).toHaveLength(1)
     h.cronTicks[0]!()
     h.cronTicks[0]!()
@@ -104,7 +104,7 @@ targets: [{ name: deep, url: "http://127.0.0.1:1/", schedule: "*/30 * * * *" }]`
 
   it('stop() waits for in-flight runs, bounded by the grace period', async () => {
     const h = harness({ durationMs: 5000 })
-    h.scheduler.add(jobs(`targets: [{ name: s, url: "http://127.0.0.1:1/", via: [direct], interval: 10s, timeout: 5s }]`))
+    h.scheduler.add(jobs('targets: [{ name: s, url: "http://127.0.0.1:1/", via: [direct], interval: 10s, timeout: 5s }]'))
     await h.timers.advance(1)
     let stopped = false
     void h.scheduler.stop(2000).then(() => { stopped = true })

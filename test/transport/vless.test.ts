@@ -27,7 +27,7 @@ describe('vless:// links', () => {
     [`vless://${ID}@h:443?type=grpc`, 'unsupported vless:// transport type "grpc" (use tcp or ws)'],
     [`vless://${ID}@h:443?security=xtls`, 'unsupported vless:// security "xtls" (use none, tls or reality)'],
     [`vless://${ID}@h:443?mode=multi`, 'unsupported vless:// option "mode"'],
-    [`vless://not-a-uuid@h:443`, 'the id of a vless:// link must be a UUID'],
+    ['vless://not-a-uuid@h:443', 'the id of a vless:// link must be a UUID'],
     [`vless://${ID}@h`, 'a vless:// link needs host:port'],
     [`vless://${ID}@h:443?security=reality&sid=abcd1234`, 'a REALITY link needs pbk'],
   ])('%s is refused: %s', (link, problem) => {

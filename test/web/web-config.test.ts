@@ -4,12 +4,11 @@
  * request, client certificates, and an invalid file refused at start with every problem named.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
 import https from 'node:https'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testCerts } from '../helpers/certs.js'
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js'
