@@ -2,10 +2,9 @@
  * Per-probe timing: the stage a probe is in and when each stage ended. One vocabulary of
  * phases for every path (after got's timer.ts), so every phase series always exists.
  */
-
-/** Phases reported for every probe, in order; `proxy` is the SOCKS/CONNECT handshake. */
 import type { TlsFacts } from './tls.js'
 
+/** Phases reported for every probe, in order; `proxy` is the SOCKS/CONNECT handshake. */
 export const PHASES = ['resolve', 'connect', 'proxy', 'tls', 'processing', 'transfer'] as const
 /** One phase of a probe (PHASES, in order). */
 export type Phase = typeof PHASES[number]
