@@ -13,16 +13,19 @@ export interface TlsSetup {
 /**
  * One SecureContext per set of trusted CAs, shared by every target that trusts them: building
  * one costs ~0.4 ms CPU, and each holds its own copy of the CA store in native memory (a
- * thousand plain-HTTP targets used to cost ~100 MB of RSS for contexts nobody used).
+ * thousand plain-HTTP targets used to cost ~100 MB of RSS for contexts nobody used). The system
+ * CAs' context is built once; a `ca_file`'s is keyed by the Buffer its config read (one per file
+ * and config), so it goes with the config: reloads with ever new CA files leave nothing behind.
  */
-const contexts = new Map<string, tls.SecureContext>()
+let systemContext: tls.SecureContext | undefined
+const contexts = new WeakMap<Buffer, tls.SecureContext>()
 
 function sharedContext (ca: Buffer | undefined): tls.SecureContext {
-  const key = ca === undefined ? '' : ca.toString('base64')
-  let context = contexts.get(key)
+  if (ca === undefined) return (systemContext ??= tls.createSecureContext({}))
+  let context = contexts.get(ca)
   if (context === undefined) {
-    context = tls.createSecureContext(ca === undefined ? {} : { ca })
-    contexts.set(key, context)
+    context = tls.createSecureContext({ ca })
+    contexts.set(ca, context)
   }
   return context
 }
