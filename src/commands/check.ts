@@ -8,7 +8,7 @@ import { createRegistry } from '../metrics/registry.js'
 import { Prober } from '../prober.js'
 import type { ProbeResult } from '../probes/types.js'
 import { brokenHop } from '../probes/chain.js'
-import { isEgressCheck } from '../probes/kinds.js'
+import { egressCheckTarget, isEgressCheck } from '../probes/kinds.js'
 
 export interface CheckOutput { write: (s: string) => void, color: boolean }
 
@@ -33,7 +33,7 @@ export async function runCheck (config: Config, logger: Logger, format: 'table' 
 
 function summarize (prober: Prober) {
   const { currentConfig: config, store } = prober
-  const egressVias = config.targets.find((t) => isEgressCheck(t.kind))?.via ?? []
+  const egressVias = egressCheckTarget(config.targets)?.via ?? []
   const egress = egressVias.map((via) => {
     const leak = store.leak(via)
     const country = store.egressCountry(via)

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, join } from 'node:path'
 import { createTask } from 'node-cron'
-import { egressCheckKind, kindOf } from '../probes/kinds.js'
+import { egressCheckKind, egressCheckTarget, kindOf } from '../probes/kinds.js'
 import type { RawConfig, RawTarget } from './schema.js'
 import { parseProxyUrl } from './proxy-url.js'
 import { parseVlessLink } from './vless-link.js'
@@ -55,11 +55,8 @@ export function buildConfig (raw: RawConfig, baseDir: string, source: string, fi
 
 /** The egress check's lists, as its kind reads them from its settings (at most one such target; checks.ts). */
 function egressIpOf (targets: TargetConfig[]): Config['egressIp'] {
-  for (const t of targets) {
-    const lists = kindOf(t.kind).egressCheck?.(t.settings)
-    if (lists !== undefined) return lists
-  }
-  return { expect: [], expectCountry: [] }
+  const check = egressCheckTarget(targets)
+  return check === undefined ? { expect: [], expectCountry: [] } : kindOf(check.kind).egressCheck!(check.settings)
 }
 
 function buildTarget (raw: RawConfig, t: RawTarget, allVia: string[], ctx: BuildContext): TargetConfig {

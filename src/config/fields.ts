@@ -118,9 +118,10 @@ export const reservedLabels = (): ReadonlySet<string> => new Set([
 /** `labels:`: constant labels of every series (a vantage point: region, cluster), as cloudprober's additional_label. */
 export const constantLabels = z.record(z.string(), z.string().min(1).max(128)).superRefine((labels, ctx) => {
   const names = Object.keys(labels)
+  const reserved = reservedLabels()
   if (names.length > 16) ctx.addIssue({ code: 'custom', message: 'at most 16 constant labels' })
   for (const name of names) {
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) ctx.addIssue({ code: 'custom', path: [name], message: `"${name.slice(0, 64)}" is not a valid label name (letters, digits, _; not starting with __ or a digit)` })
-    else if (reservedLabels().has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is a label egress-prober or Prometheus already sets` })
+    else if (reserved.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is a label egress-prober or Prometheus already sets` })
   }
 })

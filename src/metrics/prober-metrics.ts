@@ -12,7 +12,8 @@ import { VERDICTS } from '../probes/verdict.js'
 import { brokenHop } from '../probes/chain.js'
 import type { ResultStore } from '../state/store.js'
 import { pairPhases } from '../probes/phases.js'
-import { allKinds, isEgressCheck } from '../probes/kinds.js'
+import { allKinds, egressCheckTarget, isEgressCheck, kindOf } from '../probes/kinds.js'
+import type { KindPair } from '../probes/kind.js'
 import { PHASES, type Phase } from '../transport/trace.js'
 import { promClientOptions, type MetricName } from './catalogue.js'
 import { ExpositionWriter, formatValue, labelString } from './exposition.js'
@@ -201,7 +202,7 @@ function renderEgress (w: ExpositionWriter, store: ResultStore, config: Config, 
     if (expected !== undefined) w.sample('egress_ip_expected', lbl(['via', via]), expected ? 1 : 0)
   }
   w.def('egress_ip_changes_total')
-  for (const via of config.targets.find((t) => isEgressCheck(t.kind))?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
+  for (const via of egressCheckTarget(config.targets)?.via ?? []) w.sample('egress_ip_changes_total', lbl(['via', via]), store.egressChanges(via))
   w.def('egress_proxy_up')
   for (const via of proxies) { const up = store.viaUp(via); if (up !== undefined) w.sample('egress_proxy_up', lbl(['via', via]), up ? 1 : 0) }
   renderChain(w, store, config, lbl)
@@ -228,14 +229,19 @@ function renderChain (w: ExpositionWriter, store: ResultStore, config: Config, l
 /** The families kinds declared, each kind's writer given the latest results of its own pairs. */
 function * renderKinds (w: ExpositionWriter, entries: ReturnType<ResultStore['entries']>, config: Config, pair: (r: { target: string, via: string }) => string): Generator<string> {
   const targets = new Map(config.targets.map((t) => [t.name, t]))
+  const byKind = new Map<string, KindPair<unknown>[]>()
+  for (const e of entries) {
+    const target = targets.get(e.target)
+    const result = e.state.latest
+    if (target === undefined || result === undefined || kindOf(target.kind).metrics === undefined) continue
+    const pairs = byKind.get(target.kind) ?? []
+    pairs.push({ target, via: e.via, settings: target.settings, result, labels: pair(e) })
+    byKind.set(target.kind, pairs)
+  }
+  // Every kind with families of its own writes them, even without results (HELP and TYPE alone).
   for (const [name, kind] of allKinds()) {
     if (kind.metrics === undefined) continue
-    const pairs = entries.flatMap((e) => {
-      const target = targets.get(e.target)
-      const result = e.state.latest
-      return target?.kind !== name || result === undefined ? [] : [{ target, via: e.via, settings: target.settings, result, labels: pair(e) }]
-    })
-    kind.metrics(w, pairs)
+    kind.metrics(w, byKind.get(name) ?? [])
     yield w.drain()
   }
 }

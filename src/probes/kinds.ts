@@ -3,6 +3,7 @@
  * Adding a kind is its file, one line below and its docs; a test or an embedding program can
  * register one more with `registerKind` before it loads a config.
  */
+import type { TargetConfig } from '../config/types.js'
 import { registerFamilies } from '../metrics/catalogue.js'
 import { download } from './download.js'
 import { egressIp } from './egress-ip.js'
@@ -47,6 +48,9 @@ export function egressCheckKind (): string | undefined {
 
 /** Whether targets of this kind are the egress check (their results carry each path's egress IP). */
 export const isEgressCheck = (kind: string): boolean => registry.get(kind)?.egressCheck !== undefined
+
+/** The config's egress check target, if it has one (at most one: config/checks.ts). */
+export const egressCheckTarget = (targets: readonly TargetConfig[]): TargetConfig | undefined => targets.find((t) => isEgressCheck(t.kind))
 
 registerKind(http)
 registerKind(egressIp)
